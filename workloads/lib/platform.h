@@ -1,0 +1,25 @@
+/*
+ * The platform layer: everything that differs between QEMU (q35, SeaBIOS
+ * has set up SMM) and gem5 (Scotch's SMM model, reset state). Each image
+ * links exactly one platform_*.c.
+ */
+#ifndef WORKLOADS_PLATFORM_H
+#define WORKLOADS_PLATFORM_H
+
+#include <stdint.h>
+
+/** APM control port: a byte written here raises an SMI on both. */
+#define APM_CNT 0xb2
+#define APM_STS 0xb3
+
+const char *plat_name(void);
+void plat_init(void);
+/** SMBASE in force when the image starts. */
+uint32_t plat_smbase(void);
+/** Copy an SMM handler to SMBASE + 0x8000, opening SMRAM if needed. */
+void plat_smm_install(const void *code, uint32_t len);
+/** Read the handler's location from outside SMM (to show it is hidden). */
+void plat_smram_peek(void *dst, uint32_t len);
+void plat_exit(int code) __attribute__((noreturn));
+
+#endif
