@@ -1,0 +1,150 @@
+"""The ``scotch`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scotch_plugin import __version__, project, smoke
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import check, series
+
+
+def _cmd_smoke(args: argparse.Namespace) -> int:
+    if args.gem5_binary is None:
+        print("scotch smoke: no --gem5-binary given: running on QEMU (TCG)")
+        result = smoke.run_on_qemu(timeout=args.timeout)
+    else:
+        result = smoke.run_on_gem5(args.gem5_binary)
+    report = result.report
+    for name, ok in report.checks.items():
+        detail = report.details.get(name, "")
+        print(f"  {'ok  ' if ok else 'FAIL'} {name} {detail}".rstrip())
+    print(
+        f"scotch smoke: {result.platform}: {len(report.checks)} checks, "
+        f"{len(report.failed)} failed, SMIs taken: "
+        f"{report.values.get('smi_count', '?')}, "
+        f"host time {result.host_seconds:.2f} s"
+    )
+    if not report.passed:
+        why = ", ".join(report.failed) or "no verdict"
+        print(f"scotch smoke: FAIL ({why})")
+        return 1
+    print("scotch smoke: PASS")
+    return 0
+
+
+def _cmd_gem5_patch(args: argparse.Namespace) -> int:
+    result = series.apply(args.gem5, project.src_patches())
+    print(f"scotch gem5 patch: {args.gem5}: {result.message}")
+    extras = project.extras_dir()
+    print(f"EXTRAS={extras}")
+    print(
+        "Build gem5 as its documentation says, passing EXTRAS="
+        f"{extras} to every scons command (see README, 'Using gem5')."
+    )
+    return 0
+
+
+def _cmd_gem5_check(args: argparse.Namespace) -> int:
+    rep = check.run_check(args.gem5_binary)
+    print(
+        f"gem5 {rep.gem5_version}, ISA {','.join(rep.isas) or 'none'}, "
+        f"Ruby protocol {rep.protocol or 'none'}"
+    )
+    if rep.is_plain:
+        raise ScotchError(
+            f"gem5 binary {args.gem5_binary}: a plain gem5 without "
+            f"Scotch-gem5 (no EXTRAS SimObjects): rebuild it with "
+            f"EXTRAS={project.extras_dir()}"
+        )
+    for feature in check.FEATURES:
+        mark = "yes" if rep.present.get(feature.key) else "NO "
+        print(f"  {mark} {feature.description}")
+    missing = rep.missing()
+    if missing:
+        print(f"scotch gem5 check: {len(missing)} feature(s) missing")
+        return 1
+    print("scotch gem5 check: all Scotch-gem5 features present")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scotch",
+        description=(
+            "Scotch-gem5: trustworthy per-VM CPU-time accounting (Scotch, "
+            "RAID 2017) in gem5, with QEMU as the functional reference."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "smoke",
+        help="SMM smoke run: SMI, handler in SMRAM, RSM, checks",
+        description=(
+            "Boot the SMM smoke image: it installs a handler in SMRAM, "
+            "takes an SMI through the APM port (0xB2) and one through a "
+            "local-APIC self IPI, and checks the state-save area and what "
+            "RSM restored. Runs on QEMU unless --gem5-binary is given."
+        ),
+    )
+    p.add_argument(
+        "--gem5-binary",
+        type=Path,
+        metavar="PATH",
+        help="run on this gem5 binary instead of QEMU",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds (default 60)"
+    )
+    p.set_defaults(func=_cmd_smoke)
+
+    g = sub.add_parser(
+        "gem5",
+        help="patch a gem5 checkout, check a gem5 binary",
+        description="Work with gem5: the pinned release, the series, EXTRAS.",
+    )
+    gsub = g.add_subparsers(dest="gem5_command", required=True)
+    p = gsub.add_parser(
+        "patch",
+        help="apply the patch series to a gem5 checkout",
+        description=(
+            "Check that DIR is a git checkout of the pinned gem5 release "
+            "(src_patches/gem5.pin), apply src_patches/series all or "
+            "nothing (a rerun says 'already applied'), and print the "
+            "EXTRAS path for gem5's build."
+        ),
+    )
+    p.add_argument("--gem5", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=_cmd_gem5_patch)
+    p = gsub.add_parser(
+        "check",
+        help="report which Scotch-gem5 features a gem5 binary has",
+        description=(
+            "Run the binary on gem5_configs/check_build.py (no simulation) "
+            "and report its gem5 version and, for each Scotch-gem5 "
+            "SimObject and ISA change, whether it is compiled in. Exits "
+            "1 if any is missing."
+        ),
+    )
+    p.add_argument(
+        "--gem5-binary", type=Path, required=True, metavar="PATH"
+    )
+    p.set_defaults(func=_cmd_gem5_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScotchError as exc:
+        print(f"scotch: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""What Scotch-gem5 adds to gem5, and how to see it in a built binary.
+
+``scotch gem5 check`` asks the binary about each feature through
+``gem5_configs/check_build.py``. A feature is a SimObject (EXTRAS), a
+parameter of a SimObject (a patched class), or a named probe that the
+config runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feature:
+    description: str
+    simobject: str | None = None
+    param: str | None = None  # "Class.param"
+    probe: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.simobject:
+            return f"simobject:{self.simobject}"
+        if self.param:
+            return f"param:{self.param}"
+        return f"probe:{self.probe}"
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("APM control port 0xB2/0xB3 (EXTRAS)", simobject="X86ApmPort"),
+    Feature(
+        "stdlib requires() on a build without Ruby (patch 0001)",
+        probe="requires_x86",
+    ),
+)

@@ -1,0 +1,145 @@
+"""Applies the patch series to a gem5 checkout, all or nothing.
+
+The series is checked before anything is written: every patch applies
+(apply them all in one ``git apply``, which is atomic), or all are already
+there (say so), or a prefix is there and the rest applies (finish it).
+Anything else is a conflict, reported with git's reason; the tree is left
+as it was.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import pin as pin_mod
+
+
+@dataclass
+class ApplyResult:
+    applied: list[str]
+    already: list[str]
+
+    @property
+    def message(self) -> str:
+        if not self.applied:
+            return f"already applied: all {len(self.already)} patches"
+        if self.already:
+            return (
+                f"{len(self.already)} patches were already applied; "
+                f"applied the other {len(self.applied)}"
+            )
+        return f"applied {len(self.applied)} patches"
+
+
+def read_series(src_patches: Path) -> list[Path]:
+    """Patch files named by ``src_patches/series``, in order."""
+    series = src_patches / "series"
+    try:
+        lines = series.read_text().splitlines()
+    except FileNotFoundError:
+        raise ScotchError(f"{series}: no series file") from None
+    patches = []
+    for number, line in enumerate(lines, 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        path = src_patches / entry
+        if not path.is_file():
+            raise ScotchError(
+                f"{series}:{number}: patch {entry!r} does not exist"
+            )
+        patches.append(path)
+    if not patches:
+        raise ScotchError(f"{series}: names no patches")
+    return patches
+
+
+def _git(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(tree), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _applies(tree: Path, patches: list[Path], reverse: bool) -> bool:
+    if not patches:
+        return True
+    order = list(reversed(patches)) if reverse else patches
+    args = ["apply", "--check"] + (["-R"] if reverse else [])
+    return _git(tree, *args, *map(str, order)).returncode == 0
+
+
+def check_tree(tree: Path, pin: pin_mod.Gem5Pin) -> str:
+    """Validate that ``tree`` is a gem5 git checkout; return its HEAD."""
+    if not tree.exists():
+        raise ScotchError(f"--gem5 {tree}: no such directory")
+    if not tree.is_dir():
+        raise ScotchError(f"--gem5 {tree}: not a directory")
+    if not (tree / "SConstruct").is_file() or not (tree / "src").is_dir():
+        raise ScotchError(
+            f"--gem5 {tree}: not a gem5 source tree (no SConstruct and "
+            "src/)"
+        )
+    head = _git(tree, "rev-parse", "HEAD")
+    if head.returncode != 0:
+        raise ScotchError(
+            f"--gem5 {tree}: not a git checkout; the series needs one to "
+            f"check that it is gem5 {pin.short}"
+        )
+    return head.stdout.strip()
+
+
+def apply(tree: Path, src_patches: Path) -> ApplyResult:
+    """Apply the series in ``src_patches`` to the gem5 checkout ``tree``."""
+    pin = pin_mod.load(src_patches / "gem5.pin")
+    head = check_tree(tree, pin)
+    patches = read_series(src_patches)
+    names = [p.name for p in patches]
+
+    if head != pin.commit:
+        descends = (
+            _git(tree, "merge-base", "--is-ancestor", pin.commit, head)
+        ).returncode == 0
+        if descends and _applies(tree, patches, reverse=True):
+            # The user committed the series on top of the pinned release.
+            return ApplyResult([], names)
+        described = _git(tree, "describe", "--tags", "--always", head)
+        raise ScotchError(
+            f"--gem5 {tree}: checkout is at {head[:12]} "
+            f"({described.stdout.strip() or 'unknown'}), but the series "
+            f"is for gem5 {pin.short}; run 'git -C {tree} checkout "
+            f"{pin.commit}' first"
+        )
+
+    for k in range(len(patches) + 1):
+        done, todo = patches[:k], patches[k:]
+        if _applies(tree, done, reverse=True) and _applies(
+            tree, todo, reverse=False
+        ):
+            if todo:
+                out = _git(tree, "apply", *map(str, todo))
+                if out.returncode != 0:
+                    raise ScotchError(
+                        f"git apply failed after a clean check: "
+                        f"{out.stderr.strip()}"
+                    )
+            return ApplyResult([p.name for p in todo], [p.name for p in done])
+
+    # Name the first patch after the longest applied prefix: it is the
+    # one that neither applies nor is already there.
+    k = max(
+        k
+        for k in range(len(patches) + 1)
+        if _applies(tree, patches[:k], reverse=True)
+    )
+    reason = _git(tree, "apply", "--check", *map(str, patches[k:]))
+    raise ScotchError(
+        f"--gem5 {tree}: the tree conflicts with the series at "
+        f"{patches[k].name}; nothing was changed. git says: "
+        f"{reason.stderr.strip()}"
+    )

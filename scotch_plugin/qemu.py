@@ -1,0 +1,95 @@
+"""Runs images on QEMU (TCG), Scotch-gem5's functional reference."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from scotch_plugin.errors import ScotchError
+
+#: ``isa-debug-exit`` port: the guest writes a code, QEMU exits with
+#: status ``(code << 1) | 1``.
+DEBUG_EXIT_PORT = 0xF4
+
+
+@dataclass
+class QemuResult:
+    """Serial output and how the guest ended."""
+
+    serial: str
+    guest_code: int | None
+    host_seconds: float
+    command: list[str]
+
+
+def qemu_binary() -> str:
+    exe = shutil.which("qemu-system-x86_64")
+    if exe is None:
+        raise ScotchError(
+            "qemu-system-x86_64 not found: install Debian's "
+            "qemu-system-x86 package (bash .ci/setup does)"
+        )
+    return exe
+
+
+def multiboot_command(
+    image: Path,
+    memory_mb: int = 128,
+    deterministic: bool = True,
+    extra: list[str] | None = None,
+) -> list[str]:
+    """QEMU command that boots a multiboot image on q35 with SMM on."""
+    cmd = [
+        qemu_binary(),
+        "-machine", "q35,smm=on",
+        "-accel", "tcg",
+        "-m", str(memory_mb),
+        "-display", "none",
+        "-no-reboot",
+        "-serial", "stdio",
+        "-monitor", "none",
+        "-device",
+        f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+        "-kernel", str(image),
+    ]  # fmt: skip
+    if deterministic:
+        # Count instructions: runs repeat exactly, and an I/O write that
+        # raises an SMI ends its translation block, so the SMI is taken
+        # right after the OUT as on hardware.
+        cmd += ["-icount", "shift=0,sleep=off"]
+    return cmd + (extra or [])
+
+
+def run(cmd: list[str], timeout: float = 60.0) -> QemuResult:
+    """Run a QEMU command to completion and collect the serial output."""
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode(errors="replace")
+        raise ScotchError(
+            f"QEMU did not finish within {timeout:.0f} s; serial so far:\n"
+            f"{out[-2000:]}"
+        ) from exc
+    elapsed = time.monotonic() - start
+    serial = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
+    code = proc.returncode
+    if code > 0 and code & 1:
+        guest = code >> 1
+    elif code == 0:
+        guest = None  # left without the debug-exit device
+    else:
+        raise ScotchError(
+            f"QEMU failed (exit {code}): "
+            f"{proc.stderr.decode(errors='replace').strip()[-2000:]}"
+        )
+    return QemuResult(serial, guest, elapsed, cmd)

@@ -1,0 +1,43 @@
+"""Builds bare-metal images and unit tests with ``SConstruct.extra``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from scotch_plugin import project
+from scotch_plugin.errors import ScotchError
+
+
+def scons(*targets: str) -> None:
+    """Run ``scons -f SConstruct.extra TARGETS`` in the checkout."""
+    exe = shutil.which("scons")
+    if exe is None:
+        raise ScotchError(
+            "scons not found: install it (pip install scons, or the "
+            "project's test extras)"
+        )
+    cmd = [exe, "-Q", "-f", "SConstruct.extra", *targets]
+    proc = subprocess.run(
+        cmd,
+        cwd=project.root(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise ScotchError(
+            f"building {' '.join(targets) or 'everything'} failed "
+            f"(scons exit {proc.returncode}):\n{proc.stdout[-4000:]}"
+        )
+
+
+def image(name: str, platform: str) -> Path:
+    """Build (if needed) and return the image ``name`` for ``platform``."""
+    rel = f"build/workloads/{platform}/{name}.elf"
+    scons(rel)
+    path = project.root() / rel
+    if not path.is_file():
+        raise ScotchError(f"{rel}: the build did not produce it")
+    return path
