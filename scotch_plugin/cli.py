@@ -130,9 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
             "1 if any is missing."
         ),
     )
-    p.add_argument(
-        "--gem5-binary", type=Path, required=True, metavar="PATH"
-    )
+    p.add_argument("--gem5-binary", type=Path, required=True, metavar="PATH")
     p.set_defaults(func=_cmd_gem5_check)
     return parser
 

@@ -70,8 +70,7 @@ def run(cmd: list[str], timeout: float = 60.0) -> QemuResult:
         proc = subprocess.run(
             cmd,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            capture_output=True,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as exc:

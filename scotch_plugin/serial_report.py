@@ -29,9 +29,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return self.verdict == "PASS" and not self.failed and bool(
-            self.checks
-        )
+        return self.verdict == "PASS" and not self.failed and bool(self.checks)
 
 
 def parse(text: str) -> Report:

@@ -29,8 +29,9 @@ class CheckReport:
 
     @property
     def is_plain(self) -> bool:
-        return all(not self.present.get(f.key) for f in FEATURES if
-                   f.simobject)
+        return all(
+            not self.present.get(f.key) for f in FEATURES if f.simobject
+        )
 
 
 def validate_binary(binary: Path) -> None:
@@ -60,8 +61,7 @@ def run_check(binary: Path, timeout: float = 300.0) -> CheckReport:
             proc = subprocess.run(
                 cmd,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                capture_output=True,
                 text=True,
                 timeout=timeout,
             )
@@ -75,7 +75,7 @@ def run_check(binary: Path, timeout: float = 300.0) -> CheckReport:
             ) from None
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER):
-            data = json.loads(line[len(MARKER):])
+            data = json.loads(line[len(MARKER) :])
             return CheckReport(
                 binary=binary,
                 gem5_version=data["gem5_version"],

@@ -1,4 +1,4 @@
-"""The gem5 release the series is written against (``src_patches/gem5.pin``)."""
+"""The gem5 release the series is written against: ``gem5.pin``."""
 
 from __future__ import annotations
 

@@ -57,21 +57,36 @@ def read_series(src_patches: Path) -> list[Path]:
     return patches
 
 
-def _git(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _git(
+    tree: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", "-C", str(tree), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        input=stdin,
+        capture_output=True,
         text=True,
     )
+
+
+def _apply(
+    tree: Path, patches: list[Path], *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """``git apply`` the patches as one stream, in series order.
+
+    Given as separate files, git checks each against the unpatched tree,
+    so a patch on top of an earlier one fails; one stream chains them
+    (with -R too, git undoes the stream last patch first) and is applied
+    all or nothing.
+    """
+    stream = "".join(p.read_text() for p in patches)
+    return _git(tree, "apply", *flags, stdin=stream)
 
 
 def _applies(tree: Path, patches: list[Path], reverse: bool) -> bool:
     if not patches:
         return True
-    order = list(reversed(patches)) if reverse else patches
-    args = ["apply", "--check"] + (["-R"] if reverse else [])
-    return _git(tree, *args, *map(str, order)).returncode == 0
+    flags = ["--check"] + (["-R"] if reverse else [])
+    return _apply(tree, patches, *flags).returncode == 0
 
 
 def check_tree(tree: Path, pin: pin_mod.Gem5Pin) -> str:
@@ -122,7 +137,7 @@ def apply(tree: Path, src_patches: Path) -> ApplyResult:
             tree, todo, reverse=False
         ):
             if todo:
-                out = _git(tree, "apply", *map(str, todo))
+                out = _apply(tree, todo)
                 if out.returncode != 0:
                     raise ScotchError(
                         f"git apply failed after a clean check: "
@@ -130,16 +145,21 @@ def apply(tree: Path, src_patches: Path) -> ApplyResult:
                     )
             return ApplyResult([p.name for p in todo], [p.name for p in done])
 
-    # Name the first patch after the longest applied prefix: it is the
-    # one that neither applies nor is already there.
+    # After the longest applied prefix, the first patch that does not
+    # apply on top of its predecessors is the one in conflict.
     k = max(
         k
         for k in range(len(patches) + 1)
         if _applies(tree, patches[:k], reverse=True)
     )
-    reason = _git(tree, "apply", "--check", *map(str, patches[k:]))
+    j = next(
+        j
+        for j in range(k + 1, len(patches) + 1)
+        if not _applies(tree, patches[k:j], reverse=False)
+    )
+    reason = _apply(tree, patches[k:j], "--check")
     raise ScotchError(
         f"--gem5 {tree}: the tree conflicts with the series at "
-        f"{patches[k].name}; nothing was changed. git says: "
+        f"{patches[j - 1].name}; nothing was changed. git says: "
         f"{reason.stderr.strip()}"
     )

@@ -1,0 +1,101 @@
+"""The EXTRAS directory is a valid gem5 EXTRAS tree, and its SimObject
+declarations have the parameters, types and defaults we document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import EXTRAS
+
+
+class _SConscriptRecorder:
+    """Runs an EXTRAS SConscript with the names gem5's build gives it."""
+
+    def __init__(self) -> None:
+        self.sim_objects: dict[str, list[str]] = {}
+        self.sources: list[str] = []
+        self.debug_flags: list[str] = []
+
+    def namespace(self) -> dict:
+        def sim_object(path, sim_objects=(), tags=None, enums=()):
+            self.sim_objects[path] = list(sim_objects)
+
+        def source(path, tags=None, **_):
+            self.sources.append(path)
+
+        def debug_flag(name, desc=None, tags=None):
+            assert desc, f"debug flag {name} needs a description"
+            self.debug_flags.append(name)
+
+        return {
+            "Import": lambda *a: None,
+            "SimObject": sim_object,
+            "Source": source,
+            "DebugFlag": debug_flag,
+            "env": {"CONF": {"USE_X86_ISA": True}},
+        }
+
+    def run(self, sconscript: Path) -> None:
+        code = compile(sconscript.read_text(), str(sconscript), "exec")
+        exec(code, self.namespace())
+
+
+def _recorded() -> _SConscriptRecorder:
+    rec = _SConscriptRecorder()
+    rec.run(EXTRAS / "SConscript")
+    return rec
+
+
+def test_extras_holds_only_gem5_files():
+    allowed = {".py", ".hh", ".cc", ".h", ""}
+    for path in EXTRAS.rglob("*"):
+        if path.is_file():
+            assert path.suffix in allowed, f"{path}: not gem5 C++/SimObject"
+    # gem5 runs every SConscript below EXTRAS: only ours may be there.
+    assert [p.name for p in EXTRAS.rglob("SConscript")] == ["SConscript"]
+
+
+def test_sconscript_names_existing_files():
+    rec = _recorded()
+    for path in [*rec.sim_objects, *rec.sources]:
+        assert (EXTRAS / path).is_file(), f"SConscript names missing {path}"
+    used = set()
+    for cc in EXTRAS.glob("*.cc"):
+        used |= set(re.findall(r'#include "debug/(\w+)\.hh"', cc.read_text()))
+    assert used <= set(rec.debug_flags), "debug flag used but not declared"
+    # Every .cc is compiled (a forgotten Source() links later, not never).
+    assert {p.name for p in EXTRAS.glob("*.cc")} <= set(rec.sources)
+
+
+def test_declared_sim_objects_exist_with_real_headers(m5stub):
+    rec = _recorded()
+    for path, names in rec.sim_objects.items():
+        added = m5stub.objects.load_sim_object_file(EXTRAS / path)
+        for name in names:
+            cls = getattr(m5stub.objects, name)
+            assert cls.type == name
+            header = EXTRAS.parent / cls.cxx_header
+            assert header.is_file(), f"{name}: no header {cls.cxx_header}"
+            assert cls.cxx_class.startswith("gem5::")
+            text = header.read_text()
+            assert f"class {cls.cxx_class.split('::')[-1]}" in text
+            assert f"params/{name}.hh" in text
+        del added
+
+
+def test_apm_port_parameters(m5stub):
+    cls = m5stub.objects.X86ApmPort
+    p = cls._params
+    assert cls._defaults["pio_addr"] == 0x8000000000000000 + 0xB2
+    assert p["int_latency"].ptype == "Latency"
+    assert cls._defaults["int_latency"] == "1ns"
+    assert p["broadcast"].ptype == "Bool"
+    assert cls._defaults["broadcast"] is False
+    assert p["default_apic_id"].ptype == "UInt8"
+    assert cls._defaults["default_apic_id"] == 0
+    assert p["no_smi_commands"].vector
+    assert cls._defaults["no_smi_commands"] == [0xF0, 0xF1]
+    assert cls._ports["int_requestor"].role == "request"
+    # Inherited from gem5's BasicPioDevice.
+    assert "pio_latency" in p and "system" in p
