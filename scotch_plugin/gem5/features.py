@@ -29,6 +29,19 @@ class Feature:
 
 FEATURES: tuple[Feature, ...] = (
     Feature("APM control port 0xB2/0xB3 (EXTRAS)", simobject="X86ApmPort"),
+    # X86SmmController cannot compile without patch 0002's core hook, so
+    # its presence shows that the ISA changes are in the binary too.
+    Feature(
+        "SMM: SMI entry, RSM, SMBASE, SMRR (EXTRAS + patch 0002)",
+        simobject="X86SmmController",
+    ),
+    Feature(
+        "SMM entry/exit latency parameters",
+        param="X86SmmController.entry_latency",
+    ),
+    Feature(
+        "multiboot v1 loader (EXTRAS)", simobject="X86MultibootWorkload"
+    ),
     Feature(
         "stdlib requires() on a build without Ruby (patch 0001)",
         probe="requires_x86",

@@ -28,6 +28,7 @@ class PioDevice(ClockedObject):
     cxx_header = "dev/io_device.hh"
     abstract = True
     system = Param.System(Parent.any, "System this device is part of")
+    pio = ResponsePort("Programmed I/O port")
 
 
 class BasicPioDevice(PioDevice):

@@ -1,0 +1,114 @@
+/*
+ * Copyright (c) 2026 The Scotch-gem5 authors
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
+/**
+ * @file
+ * System Management Mode for gem5's x86 CPUs, behind the core's SmmHook.
+ * State lives here, per hardware context (keyed by context ID), so it
+ * survives CPU switching and is checkpointed with this object.
+ */
+
+#ifndef __SCOTCH_SMM_CONTROLLER_HH__
+#define __SCOTCH_SMM_CONTROLLER_HH__
+
+#include <string>
+#include <vector>
+
+#include "arch/x86/smm_hook.hh"
+#include "base/statistics.hh"
+#include "params/X86SmmController.hh"
+#include "scotch/smm_state.hh"
+#include "scotch/smrr.hh"
+#include "sim/sim_object.hh"
+
+namespace gem5
+{
+
+class System;
+
+namespace X86ISA
+{
+
+class SmmController : public SimObject, public SmmHook
+{
+  public:
+    using Params = X86SmmControllerParams;
+
+    SmmController(const Params &p);
+
+    void regStats() override;
+
+    bool inSmm(ThreadContext *tc) const override;
+    void enterSmm(ThreadContext *tc) override;
+    void resume(ThreadContext *tc) override;
+
+    bool ownsMsr(uint32_t msr) const override;
+    Fault checkMsr(ThreadContext *tc, uint32_t msr, bool read) override;
+    uint64_t readMsr(ThreadContext *tc, uint32_t msr) override;
+    void writeMsr(ThreadContext *tc, uint32_t msr, uint64_t value) override;
+
+    Fault checkPhysical(const RequestPtr &req, ThreadContext *tc,
+                        BaseMMU::Mode mode) override;
+    bool blocksWalk(ThreadContext *tc, Addr paddr, unsigned size) override;
+
+    void serialize(CheckpointOut &cp) const override;
+    void unserialize(CheckpointIn &cp) override;
+
+    /** SMBASE of context @p id (for tests and tracing). */
+    Addr smbase(ContextID id) const { return contexts.at(id).smbase; }
+
+  protected:
+    /** What a hardware context adds to the architectural state. */
+    struct Context
+    {
+        bool inSmm = false;
+        Addr smbase = 0;
+        scotch::Smrr smrr;
+        /** When the current SMI was taken. */
+        Tick entryTick = 0;
+    };
+
+    Context &context(ThreadContext *tc);
+    const Context &context(ThreadContext *tc) const;
+
+    /** Capture the architectural state into a save area. */
+    scotch::SaveArea saveState(ThreadContext *tc, const Context &c) const;
+    /** Why a saved state cannot be restored, or "" if it can. */
+    std::string invalidState(const scotch::SaveArea &area) const;
+    void restoreState(ThreadContext *tc, const scotch::SaveArea &area);
+    /** Load the SMM environment: real-mode-like, CS.base = SMBASE. */
+    void loadSmmEnvironment(ThreadContext *tc, Addr smbase);
+    /** Stall the thread for @p cycles (SMM entry/exit latency). */
+    void stall(ThreadContext *tc, Cycles cycles);
+
+    System *system;
+    const Addr resetSmbase;
+    const Cycles entryLatency;
+    const Cycles exitLatency;
+    const bool faultOnSmramAccess;
+    const Cycles smmCyclesMax;
+    std::vector<Context> contexts;
+
+    struct SmmStats : public statistics::Group
+    {
+        SmmStats(statistics::Group *parent);
+
+        /** Size the per-context vectors once the CPUs exist. */
+        void init(size_t contexts, Cycles max_cycles);
+
+        statistics::Vector smis;
+        statistics::Vector rsms;
+        statistics::Vector cyclesInSmm;
+        statistics::VectorDistribution cyclesPerSmi;
+        statistics::Vector blockedSmramAccesses;
+        statistics::Vector blockedWalks;
+        statistics::Vector refusedMsrWrites;
+    } stats;
+};
+
+} // namespace X86ISA
+} // namespace gem5
+
+#endif // __SCOTCH_SMM_CONTROLLER_HH__
