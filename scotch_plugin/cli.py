@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scotch_plugin import __version__, project, smoke
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.gem5 import check, series
+from scotch_plugin.gem5 import check, run, series
 
 
 def _cmd_smoke(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def _cmd_smoke(args: argparse.Namespace) -> int:
         print("scotch smoke: no --gem5-binary given: running on QEMU (TCG)")
         result = smoke.run_on_qemu(timeout=args.timeout)
     else:
-        result = smoke.run_on_gem5(args.gem5_binary)
+        result = smoke.run_on_gem5(args.gem5_binary, cpu=args.cpu)
     report = result.report
     for name, ok in report.checks.items():
         detail = report.details.get(name, "")
@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="run on this gem5 binary instead of QEMU",
+    )
+    p.add_argument(
+        "--cpu",
+        choices=run.CPU_MODELS,
+        default="atomic",
+        help="gem5 CPU model (with --gem5-binary; default atomic)",
     )
     p.add_argument(
         "--timeout", type=float, default=60.0, help="seconds (default 60)"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scotch_plugin import qemu, serial_report, workload_build
+from scotch_plugin import project, qemu, serial_report, workload_build
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import run
 
 IMAGE = "smm_smoke"
 
@@ -32,11 +33,14 @@ def run_on_qemu(timeout: float = 60.0) -> SmokeResult:
     return SmokeResult("qemu", report, result.serial, result.host_seconds)
 
 
-def run_on_gem5(gem5_binary: Path) -> SmokeResult:
-    raise ScotchError(
-        f"{gem5_binary}: bare-metal images cannot run on gem5 yet: they "
-        "need the SMM model and the multiboot loader of the patch series "
-        "(issue 3), which this checkout does not have. Run without "
-        "--gem5-binary to use QEMU; 'scotch gem5 check' lists what a "
-        "binary has."
+def run_on_gem5(
+    gem5_binary: Path, cpu: str = "atomic", outdir: Path | None = None
+) -> SmokeResult:
+    """Run the smoke image on gem5 (Scotch-gem5's SMM model) on ``cpu``."""
+    image = workload_build.image(IMAGE, "gem5")
+    outdir = outdir or project.build_dir() / "gem5-runs" / f"smoke-{cpu}"
+    result = run.run_baremetal(gem5_binary, image, outdir, cpu=cpu)
+    report = serial_report.parse(result.serial)
+    return SmokeResult(
+        f"gem5 ({cpu})", report, result.serial, result.host_seconds
     )

@@ -59,7 +59,35 @@ def test_check_build_rejects_unknown_probe(m5stub, capsys):
         run_config("check_build.py", ["--probe", "nope"], capsys)
 
 
+@pytest.mark.parametrize("cpu", ["atomic", "timing", "o3", "minor"])
+def test_baremetal_wires_an_smm_board(m5stub, capsys, tmp_path, cpu):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    out = run_config(
+        "baremetal.py",
+        ["--image", str(image), "--cpu", cpu, "--clock", "2GHz",
+         "--smm-entry-latency", "100", "--smm-exit-latency", "200"],
+        capsys,
+    )  # fmt: skip
+    assert out.strip().splitlines()[-1].startswith("SCOTCH-EXIT cause=")
+    root = m5stub.record["instantiated"]
+    board = root.board
+    assert root.full_system is True
+    assert board.workload.object_file == str(image)
+    assert type(board.workload).__name__ == "X86MultibootWorkload"
+    assert board.smm.entry_latency == 100 and board.smm.exit_latency == 200
+    assert board.apm.int_requestor.peers[0].owner is board.iobus
+    assert board.apm.pio.peers[0].owner is board.iobus
+    assert len(board.workload.e820_table.entries) >= 3
+    assert m5stub.record["simulate_calls"] == [10**13]
+
+
+def test_baremetal_refuses_a_missing_image(m5stub, capsys, tmp_path):
+    with pytest.raises(SystemExit, match="no such file"):
+        run_config("baremetal.py", ["--image", str(tmp_path / "x")], capsys)
+
+
 def test_every_config_is_covered():
     # A new config in gem5_configs/ needs a test here.
-    covered = {"check_build.py"}
+    covered = {"check_build.py", "baremetal.py"}
     assert {p.name for p in CONFIGS.glob("*.py")} <= covered

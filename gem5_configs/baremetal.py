@@ -1,0 +1,90 @@
+# Copyright (c) 2026 The Scotch-gem5 authors
+# SPDX-License-Identifier: BSD-3-Clause
+"""Boot a multiboot image (Scotch's bare-metal tests) on gem5 with SMM.
+
+    gem5.opt gem5_configs/baremetal.py \
+        --image build/workloads/gem5/smm_smoke.elf --cpu o3 --clock 3GHz
+
+The image prints to COM1 (``board.pc.com_1.device`` in the output
+directory) and ends the simulation with an m5 exit (pass) or m5 fail
+(its failure count). The last line printed is
+``SCOTCH-EXIT cause=<exit cause> code=<exit code>``.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import m5
+
+from gem5.components.cachehierarchies.classic.private_l1_private_l2_cache_hierarchy import (  # noqa: E501
+    PrivateL1PrivateL2CacheHierarchy,
+)
+from gem5.components.memory.single_channel import SingleChannelDDR3_1600
+from gem5.components.processors.cpu_types import CPUTypes
+from gem5.components.processors.simple_processor import SimpleProcessor
+from gem5.isas import ISA
+from gem5.simulate.simulator import Simulator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
+    ScotchX86Board,
+)
+
+CPUS = {
+    "atomic": CPUTypes.ATOMIC,
+    "timing": CPUTypes.TIMING,
+    "o3": CPUTypes.O3,
+    "minor": CPUTypes.MINOR,
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--image", required=True, help="multiboot ELF")
+    parser.add_argument("--cmdline", default="", help="its command line")
+    parser.add_argument("--cpu", choices=sorted(CPUS), default="atomic")
+    parser.add_argument("--cores", type=int, default=1)
+    parser.add_argument("--clock", default="3GHz")
+    parser.add_argument("--memory", default="512MiB")
+    parser.add_argument("--l1d", default="32KiB")
+    parser.add_argument("--l1i", default="32KiB")
+    parser.add_argument("--l2", default="1MiB")
+    parser.add_argument("--smm-entry-latency", type=int, default=0)
+    parser.add_argument("--smm-exit-latency", type=int, default=0)
+    parser.add_argument(
+        "--max-ticks",
+        type=int,
+        default=10**13,
+        help="stop after this many ticks (default: 10 s simulated)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if not Path(args.image).is_file():
+        sys.exit(f"baremetal.py: --image {args.image}: no such file")
+    board = ScotchX86Board(
+        clk_freq=args.clock,
+        processor=SimpleProcessor(
+            cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
+        ),
+        memory=SingleChannelDDR3_1600(args.memory),
+        cache_hierarchy=PrivateL1PrivateL2CacheHierarchy(
+            l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
+        ),
+        smm_entry_latency=args.smm_entry_latency,
+        smm_exit_latency=args.smm_exit_latency,
+    )
+    board.set_multiboot_workload(args.image, command_line=args.cmdline)
+    simulator = Simulator(board=board)
+    simulator.run(max_ticks=args.max_ticks)
+    cause = simulator.get_last_exit_event_cause()
+    code = simulator.get_last_exit_event_code()
+    print(f"SCOTCH-EXIT cause={cause!r} code={code} tick={m5.curTick()}")
+
+
+if __name__ == "__m5_main__" or __name__ == "__main__":
+    main()

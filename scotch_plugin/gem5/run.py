@@ -1,0 +1,99 @@
+"""Runs gem5 configs from the host and collects what they produced."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from scotch_plugin import project
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5.check import validate_binary
+
+_EXIT = re.compile(r"^SCOTCH-EXIT cause='(.*)' code=(-?\d+) tick=(\d+)$")
+CPU_MODELS = ("atomic", "timing", "o3", "minor")
+
+
+@dataclass
+class Gem5Result:
+    serial: str
+    cause: str
+    code: int
+    ticks: int
+    outdir: Path
+    host_seconds: float
+    command: list[str]
+
+    def stats_text(self) -> str:
+        return (self.outdir / "stats.txt").read_text()
+
+
+def run_baremetal(
+    binary: Path,
+    image: Path,
+    outdir: Path,
+    cpu: str = "atomic",
+    clock: str = "3GHz",
+    extra: list[str] | None = None,
+    debug_flags: str | None = None,
+    timeout: float = 1800.0,
+) -> Gem5Result:
+    """Boot ``image`` on gem5 with gem5_configs/baremetal.py."""
+    validate_binary(binary)
+    if cpu not in CPU_MODELS:
+        raise ScotchError(
+            f"--cpu {cpu}: expected one of {', '.join(CPU_MODELS)}"
+        )
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [str(binary), "--outdir", str(outdir)]
+    if debug_flags:
+        cmd += [f"--debug-flags={debug_flags}"]
+    cmd += [
+        str(project.gem5_configs() / "baremetal.py"),
+        "--image", str(image), "--cpu", cpu, "--clock", clock,
+        *(extra or []),
+    ]  # fmt: skip
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ScotchError(
+            f"gem5 did not finish within {timeout:.0f} s: {' '.join(cmd)}"
+        ) from None
+    elapsed = time.monotonic() - start
+    (outdir / "gem5.stdout").write_text(proc.stdout)
+    (outdir / "gem5.stderr").write_text(proc.stderr)
+    match = None
+    for line in proc.stdout.splitlines():
+        match = _EXIT.match(line) or match
+    if proc.returncode != 0 or match is None:
+        tail = "\n".join(
+            (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-15:]
+        )
+        raise ScotchError(
+            f"gem5 failed (exit {proc.returncode}) running {image.name} on "
+            f"{cpu}; output in {outdir}:\n{tail}"
+        )
+    serial_file = outdir / "board.pc.com_1.device"
+    serial = (
+        serial_file.read_text(errors="replace")
+        if (serial_file.is_file())
+        else ""
+    )
+    return Gem5Result(
+        serial=serial.replace("\r\n", "\n"),
+        cause=match.group(1),
+        code=int(match.group(2)),
+        ticks=int(match.group(3)),
+        outdir=outdir,
+        host_seconds=elapsed,
+        command=cmd,
+    )

@@ -1,0 +1,61 @@
+"""gem5 v24.0.0.1 X86Board (stub): the constructor's checks, the
+set-up hooks our boards override, and what _setup_io_devices fills in."""
+
+from m5.objects import IOXBar, Pc, X86E820Entry, X86FsLinux
+from m5.objects.X86Board import X86System
+
+from gem5.components._checks import frequency
+from gem5.components.cachehierarchies.abstract_cache_hierarchy import (
+    AbstractCacheHierarchy,
+)
+from gem5.components.memory.abstract_memory_system import (
+    AbstractMemorySystem,
+)
+from gem5.components.processors.abstract_processor import AbstractProcessor
+from gem5.isas import ISA
+
+
+class X86Board(X86System):
+    type = "StdlibX86Board"
+
+    def __init__(self, clk_freq: str, processor: AbstractProcessor,
+                 memory: AbstractMemorySystem,
+                 cache_hierarchy: AbstractCacheHierarchy) -> None:
+        super().__init__()
+        frequency("clk_freq", clk_freq)
+        if not isinstance(processor, AbstractProcessor):
+            raise TypeError(f"processor: {processor!r}")
+        if not isinstance(memory, AbstractMemorySystem):
+            raise TypeError(f"memory: {memory!r}")
+        if not isinstance(cache_hierarchy, AbstractCacheHierarchy):
+            raise TypeError(f"cache_hierarchy: {cache_hierarchy!r}")
+        if processor.get_isa() != ISA.X86:
+            raise Exception("The X86Board requires a processor using X86")
+        self._processor = processor
+        self._memory = memory
+        self._cache_hierarchy = cache_hierarchy
+        self._is_fs = None
+        self._setup_board()
+
+    def get_processor(self) -> AbstractProcessor:
+        return self._processor
+
+    def _set_fullsystem(self, is_fs: bool) -> None:
+        self._is_fs = is_fs
+
+    def is_fullsystem(self) -> bool:
+        return bool(self._is_fs)
+
+    def _setup_board(self) -> None:
+        self.pc = Pc()
+        self.workload = X86FsLinux()
+        self.iobus = IOXBar()
+        self._setup_io_devices()
+        self.m5ops_base = 0xFFFF0000
+
+    def _setup_io_devices(self) -> None:
+        self.workload.e820_table.entries = [
+            X86E820Entry(addr=0, size="639kB", range_type=1),
+            X86E820Entry(addr=0x9FC00, size="385kB", range_type=2),
+            X86E820Entry(addr=0xFFFF0000, size="64kB", range_type=2),
+        ]

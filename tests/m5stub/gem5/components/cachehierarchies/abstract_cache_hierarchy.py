@@ -1,0 +1,2 @@
+class AbstractCacheHierarchy:
+    """gem5's abstract cache hierarchy (stub)."""

@@ -1,0 +1,37 @@
+"""gem5 v24.0.0.1 Simulator (stub): instantiates the board under a Root
+and "simulates" through the stub m5, recording what was asked."""
+
+
+import m5
+from m5.objects import Root
+
+from gem5.simulate.exit_event import ExitEvent
+
+
+class Simulator:
+    def __init__(self, board, full_system: bool | None = None,
+                 on_exit_event: dict | None = None,
+                 checkpoint_path=None, max_ticks: int | None = None,
+                 id: str | None = None) -> None:
+        for event in on_exit_event or {}:
+            if not isinstance(event, ExitEvent):
+                raise TypeError(f"on_exit_event key {event!r}")
+        self._board = board
+        self._on_exit_event = on_exit_event or {}
+        self._checkpoint_path = checkpoint_path
+        self._last_exit_event = None
+        self._instantiated = False
+
+    def run(self, max_ticks: int | None = None) -> None:
+        if not self._instantiated:
+            full_system = self._board.is_fullsystem()
+            self.root = Root(full_system=full_system, board=self._board)
+            m5.instantiate(self._checkpoint_path)
+            self._instantiated = True
+        self._last_exit_event = m5.simulate(max_ticks or m5.MaxTick)
+
+    def get_last_exit_event_cause(self) -> str:
+        return self._last_exit_event.getCause()
+
+    def get_last_exit_event_code(self) -> int:
+        return self._last_exit_event.getCode()
