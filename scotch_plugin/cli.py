@@ -6,33 +6,70 @@ import argparse
 import sys
 from pathlib import Path
 
-from scotch_plugin import __version__, project, smoke
+from scotch_plugin import __version__, baremetal, project, save_map
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import check, run, series
 
 
-def _cmd_smoke(args: argparse.Namespace) -> int:
+def _run_image(args: argparse.Namespace, image: str) -> int:
+    """Run a bare-metal image on QEMU, or on gem5 with --gem5-binary."""
     if args.gem5_binary is None:
-        print("scotch smoke: no --gem5-binary given: running on QEMU (TCG)")
-        result = smoke.run_on_qemu(timeout=args.timeout)
+        print(f"scotch: no --gem5-binary given: running {image} on QEMU "
+              "(TCG)")  # fmt: skip
+        runs = [baremetal.run_on_qemu(image, timeout=args.timeout)]
     else:
-        result = smoke.run_on_gem5(args.gem5_binary, cpu=args.cpu)
-    report = result.report
-    for name, ok in report.checks.items():
-        detail = report.details.get(name, "")
-        print(f"  {'ok  ' if ok else 'FAIL'} {name} {detail}".rstrip())
-    print(
-        f"scotch smoke: {result.platform}: {len(report.checks)} checks, "
-        f"{len(report.failed)} failed, SMIs taken: "
-        f"{report.values.get('smi_count', '?')}, "
-        f"host time {result.host_seconds:.2f} s"
-    )
-    if not report.passed:
-        why = ", ".join(report.failed) or "no verdict"
-        print(f"scotch smoke: FAIL ({why})")
-        return 1
-    print("scotch smoke: PASS")
-    return 0
+        cpus = run.CPU_MODELS if args.cpu == "all" else (args.cpu,)
+        runs = [
+            baremetal.run_on_gem5(image, args.gem5_binary, cpu=cpu)
+            for cpu in cpus
+        ]
+    failed = False
+    for result in runs:
+        report = result.report
+        for name, ok in report.checks.items():
+            if args.verbose or not ok:
+                detail = report.details.get(name, "")
+                print(f"  {'ok  ' if ok else 'FAIL'} {name} {detail}".rstrip())
+        print(
+            f"scotch {image}: {result.platform}: {len(report.checks)} "
+            f"checks, {len(report.failed)} failed, SMIs taken: "
+            f"{report.values.get('smi_count', '?')}, host time "
+            f"{result.host_seconds:.2f} s: "
+            f"{'PASS' if report.passed else 'FAIL'}"
+        )
+        failed |= not report.passed
+    if args.gem5_binary is not None and getattr(args, "compare_qemu", False):
+        failed |= not _compare_with_qemu(image, runs, args.timeout)
+    return 1 if failed else 0
+
+
+def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
+    """Compare every save area a gem5 run dumped with QEMU's."""
+    reference = baremetal.run_on_qemu(image, timeout=timeout).report.saves
+    ok = True
+    for result in runs:
+        for smi_name, area in result.report.saves.items():
+            if smi_name not in reference:
+                print(f"  {result.platform}: {smi_name}: no QEMU dump")
+                ok = False
+                continue
+            for diff in save_map.compare(reference[smi_name], area):
+                why = diff.allowed or "NOT ALLOWED"
+                print(f"  {result.platform} {smi_name} {diff.field}: "
+                      f"qemu {diff.reference:#x} gem5 {diff.other:#x} "
+                      f"({why})")  # fmt: skip
+                ok &= diff.allowed is not None
+    print(f"scotch {image}: save areas vs QEMU: "
+          f"{'same (or allowed)' if ok else 'DIFFERENT'}")  # fmt: skip
+    return ok
+
+
+def _cmd_smoke(args: argparse.Namespace) -> int:
+    return _run_image(args, "smm_smoke")
+
+
+def _cmd_conformance(args: argparse.Namespace) -> int:
+    return _run_image(args, "smm_conformance")
 
 
 def _cmd_gem5_patch(args: argparse.Namespace) -> int:
@@ -81,32 +118,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser(
-        "smoke",
-        help="SMM smoke run: SMI, handler in SMRAM, RSM, checks",
-        description=(
-            "Boot the SMM smoke image: it installs a handler in SMRAM, "
-            "takes an SMI through the APM port (0xB2) and one through a "
-            "local-APIC self IPI, and checks the state-save area and what "
-            "RSM restored. Runs on QEMU unless --gem5-binary is given."
-        ),
-    )
-    p.add_argument(
-        "--gem5-binary",
-        type=Path,
-        metavar="PATH",
-        help="run on this gem5 binary instead of QEMU",
-    )
-    p.add_argument(
-        "--cpu",
-        choices=run.CPU_MODELS,
-        default="atomic",
-        help="gem5 CPU model (with --gem5-binary; default atomic)",
-    )
-    p.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds (default 60)"
-    )
-    p.set_defaults(func=_cmd_smoke)
+    for name, func, helptext, desc in (
+        ("smoke", _cmd_smoke,
+         "SMM smoke run: SMI, handler in SMRAM, RSM, checks",
+         "Boot the SMM smoke image: it installs a handler in SMRAM, takes "
+         "an SMI through the APM port (0xB2) and one through a local-APIC "
+         "self IPI, and checks the state-save area and what RSM restored."),
+        ("conformance", _cmd_conformance,
+         "SMM conformance suite (QEMU, or gem5 on each CPU model)",
+         "Boot the SMM conformance image: SMIs from real, protected, "
+         "paged, compatibility and 64-bit mode with every field checked, "
+         "SMBASE relocation, an SMI latched in SMM, an NMI held, SMRAM "
+         "lockdown and RSM #UD outside SMM."),
+    ):  # fmt: skip
+        p = sub.add_parser(name, help=helptext,
+                           description=desc + " Runs on QEMU unless "
+                           "--gem5-binary is given.")  # fmt: skip
+        p.add_argument(
+            "--gem5-binary",
+            type=Path,
+            metavar="PATH",
+            help="run on this gem5 binary instead of QEMU",
+        )
+        p.add_argument(
+            "--cpu",
+            choices=(*run.CPU_MODELS, "all"),
+            default="atomic",
+            help="gem5 CPU model, or all four (default atomic)",
+        )
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=60.0,
+            help="QEMU timeout in seconds (default 60)",
+        )
+        p.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="print every check, not only failures",
+        )
+        if name == "conformance":
+            p.add_argument(
+                "--compare-qemu",
+                action="store_true",
+                help="with --gem5-binary: compare every "
+                "save area with QEMU's, field by field",
+            )
+        p.set_defaults(func=func)
 
     g = sub.add_parser(
         "gem5",

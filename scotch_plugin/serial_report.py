@@ -1,7 +1,8 @@
 """Parses what the bare-metal images print on the serial port.
 
-Images print ``check NAME ok|FAIL [detail]`` lines, one per assertion, and
-``key=value`` pairs; the last line is ``<image>: PASS|FAIL ...``.
+Images print ``check NAME ok|FAIL [detail]`` lines, one per assertion,
+``key=value`` pairs, ``save NAME <hex>`` dumps of a state-save area, and
+last ``<image>: PASS|FAIL ...``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 _CHECK = re.compile(r"^check (\S+) (ok|FAIL)\b(.*)$")
 _PAIR = re.compile(r"(\w+)=(\S+)")
 _VERDICT = re.compile(r"^(\w+): (PASS|FAIL)\b")
+_SAVE = re.compile(r"^save (\w+) ([0-9a-f]+)$")
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Report:
     checks: dict[str, bool] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    #: State-save areas the image dumped, by the name of its SMI.
+    saves: dict[str, bytes] = field(default_factory=dict)
     verdict: str | None = None
 
     @property
@@ -41,6 +45,10 @@ def parse(text: str) -> Report:
             name, status, detail = m.groups()
             report.checks[name] = status == "ok"
             report.details[name] = detail.strip()
+            continue
+        m = _SAVE.match(line)
+        if m:
+            report.saves[m.group(1)] = bytes.fromhex(m.group(2))
             continue
         m = _VERDICT.match(line)
         if m:

@@ -5,7 +5,10 @@ import sys
 
 import pytest
 
-COMMANDS = [[], ["smoke"], ["gem5"], ["gem5", "patch"], ["gem5", "check"]]
+COMMANDS = [
+    [], ["smoke"], ["conformance"], ["gem5"], ["gem5", "patch"],
+    ["gem5", "check"],
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w))

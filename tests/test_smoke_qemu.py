@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from scotch_plugin import smoke
+from scotch_plugin import baremetal
 
 
 @pytest.fixture(scope="module")
 def result():
-    return smoke.run_on_qemu()
+    return baremetal.run_on_qemu("smm_smoke")
 
 
 def test_every_check_passes(result):
@@ -46,7 +46,7 @@ def test_smram_is_hidden_outside_smm(result):
 
 
 def test_runs_are_deterministic(result):
-    again = smoke.run_on_qemu()
+    again = baremetal.run_on_qemu("smm_smoke")
     assert again.serial == result.serial
 
 
@@ -57,5 +57,5 @@ def test_main_job_command(capsys):
         text=True,
     )
     assert proc.returncode == 0, proc.stdout
-    assert "running on QEMU" in proc.stdout
-    assert proc.stdout.rstrip().endswith("scotch smoke: PASS")
+    assert "running smm_smoke on QEMU" in proc.stdout
+    assert proc.stdout.rstrip().endswith(": PASS")

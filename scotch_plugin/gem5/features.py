@@ -39,9 +39,7 @@ FEATURES: tuple[Feature, ...] = (
         "SMM entry/exit latency parameters",
         param="X86SmmController.entry_latency",
     ),
-    Feature(
-        "multiboot v1 loader (EXTRAS)", simobject="X86MultibootWorkload"
-    ),
+    Feature("multiboot v1 loader (EXTRAS)", simobject="X86MultibootWorkload"),
     Feature(
         "stdlib requires() on a build without Ruby (patch 0001)",
         probe="requires_x86",

@@ -20,6 +20,12 @@ uint32_t plat_smbase(void);
 void plat_smm_install(const void *code, uint32_t len);
 /** Read the handler's location from outside SMM (to show it is hidden). */
 void plat_smram_peek(void *dst, uint32_t len);
+/** Lock SMRAM as firmware does before handing over (QEMU: D_LCK). */
+void plat_smram_lock(void);
+/** Does the CPU guard SMRAM with the SMRR pair (gem5), not a chipset? */
+int plat_has_smrr(void);
+/** Try to open SMRAM from outside SMM; 1 if the chipset let us. */
+int plat_smram_try_open(void);
 void plat_exit(int code) __attribute__((noreturn));
 
 #endif

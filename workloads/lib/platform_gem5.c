@@ -30,6 +30,21 @@ void plat_smm_install(const void *code, uint32_t len)
     memcpy((void *)(plat_smbase() + 0x8000), code, len);
 }
 
+void plat_smram_lock(void)
+{
+    /* The SMRRs, set by the handler on the first SMI, are the lock. */
+}
+
+int plat_has_smrr(void)
+{
+    return 1;
+}
+
+int plat_smram_try_open(void)
+{
+    return 0; /* no chipset SMRAM control: nothing to open */
+}
+
 void plat_smram_peek(void *dst, uint32_t len)
 {
     memcpy(dst, (const void *)(plat_smbase() + 0x8000), len);

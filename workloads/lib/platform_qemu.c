@@ -53,6 +53,27 @@ void plat_smm_install(const void *code, uint32_t len)
     smram_open(0);
 }
 
+void plat_smram_lock(void)
+{
+    uint8_t v = pci_read8(0, 0, 0, Q35_SMRAM) & ~SMRAM_D_OPEN;
+    pci_write8(0, 0, 0, Q35_SMRAM, v | SMRAM_D_LCK);
+}
+
+int plat_has_smrr(void)
+{
+    return 0;
+}
+
+int plat_smram_try_open(void)
+{
+    uint8_t v = pci_read8(0, 0, 0, Q35_SMRAM);
+    pci_write8(0, 0, 0, Q35_SMRAM, v | SMRAM_D_OPEN);
+    int open = (pci_read8(0, 0, 0, Q35_SMRAM) & SMRAM_D_OPEN) != 0;
+    if (open)
+        pci_write8(0, 0, 0, Q35_SMRAM, v);
+    return open;
+}
+
 void plat_smram_peek(void *dst, uint32_t len)
 {
     memcpy(dst, (const void *)(plat_smbase() + 0x8000), len);

@@ -1,9 +1,10 @@
 /*
- * A minimal SMM handler, copied to SMBASE + 0x8000. It runs in SMM's
+ * The test SMM handler, copied to SMBASE + 0x8000. It runs in SMM's
  * real-mode-like environment (16-bit code, CS.base = SMBASE, flat 4 GiB
- * data segments), counts the SMI, copies the state-save area to the
- * mailbox and returns with RSM. It clobbers EAX, EBX, ECX, EDX and ESI:
- * RSM must restore them.
+ * data segments). At every SMI it counts, notes nesting, copies the
+ * state-save area to the mailbox, runs the command in the saved AL (see
+ * smm_mailbox.h) and returns with RSM. It clobbers EAX, EBX, ECX, EDX
+ * and ESI: RSM must restore them.
  */
 #include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
@@ -33,12 +34,54 @@ smm_handler_start:
 #endif
     movl $smm_mailbox, %ebx
     incl MB_COUNT(%ebx)
+    cmpl $0, MB_DEPTH(%ebx)
+    je 1f
+    incl MB_NESTED(%ebx)
+1:  movl $1, MB_DEPTH(%ebx)
+    movw %cs, %ax
+    movzwl %ax, %eax
+    movl %eax, MB_SMM_CS(%ebx)
     xorl %esi, %esi
 1:  movl %cs:SMM_SAVE_BASE(%si), %eax
     movl %eax, MB_SAVE(%ebx,%esi)
     addl $4, %esi
     cmpl $SMM_SAVE_SIZE, %esi
     jb 1b
+
+    movb %cs:SMM_RAX, %al
+    cmpb $SMM_CMD_RELOCATE, %al
+    jne 1f
+    movl MB_PARAM(%ebx), %eax
+    movl %eax, %cs:SMM_SMBASE
+    jmp 9f
+1:  cmpb $SMM_CMD_NESTED, %al
+    jne 1f
+    movb $SMM_CMD_RECORD, %al
+    movb %al, %cs:SMM_RAX           /* the latched SMI will see RECORD */
+    outb %al, $0xb2
+    jmp 8f
+1:  cmpb $SMM_CMD_NMI, %al
+    jne 1f
+    movl $0xfee00300, %edx          /* local APIC ICR, low word */
+    movl $0x00044400, %eax          /* self, NMI, assert */
+    movl %eax, (%edx)
+8:  movl $20000, %ecx               /* long enough to be taken if */
+7:  decl %ecx                       /* SMM did not hold it */
+    jnz 7b
+    movl $nmi_count, %edx
+    movl (%edx), %eax
+    movl %eax, MB_READBACK(%ebx)
+    jmp 9f
+1:  cmpb $SMM_CMD_TOUCH, %al
+    jne 1f
+    movl MB_PARAM(%ebx), %eax
+    movl %eax, %cs:SMM_SCRATCH
+    jmp 2f
+1:  cmpb $SMM_CMD_PEEK, %al
+    jne 9f
+2:  movl %cs:SMM_SCRATCH, %eax
+    movl %eax, MB_READBACK(%ebx)
+9:  movl $0, MB_DEPTH(%ebx)
     rsm
 smm_handler_end:
     .code32

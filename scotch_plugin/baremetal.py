@@ -1,0 +1,60 @@
+"""Runs Scotch's bare-metal images (workloads/) on QEMU or gem5.
+
+The same image source builds for both platforms (one platform layer
+differs); each run's serial output is parsed into a Report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scotch_plugin import project, qemu, serial_report, workload_build
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import run
+
+#: Images and what they are for (``workloads/<name>/``).
+IMAGES = {
+    "smm_smoke": "one SMI by APM port and one by APIC IPI; RSM",
+    "smm_conformance": "SMM conformance suite: every mode, SMBASE "
+    "relocation, latched SMI, held NMI, SMRAM lockdown, RSM #UD",
+}
+
+
+@dataclass
+class ImageRun:
+    image: str
+    platform: str
+    report: serial_report.Report
+    serial: str
+    host_seconds: float
+
+
+def run_on_qemu(image: str, timeout: float = 60.0) -> ImageRun:
+    path = workload_build.image(image, "qemu")
+    result = qemu.run(qemu.multiboot_command(path), timeout=timeout)
+    if result.guest_code is None:
+        raise ScotchError(
+            f"{image} on QEMU ended without reporting an exit code; "
+            f"serial:\n{result.serial[-2000:]}"
+        )
+    report = serial_report.parse(result.serial)
+    return ImageRun(image, "qemu", report, result.serial, result.host_seconds)
+
+
+def run_on_gem5(
+    image: str,
+    gem5_binary: Path,
+    cpu: str = "atomic",
+    outdir: Path | None = None,
+    extra: list[str] | None = None,
+) -> ImageRun:
+    """Run ``image`` on gem5 (Scotch-gem5's SMM model) on ``cpu``."""
+    path = workload_build.image(image, "gem5")
+    outdir = outdir or project.build_dir() / "gem5-runs" / f"{image}-{cpu}"
+    result = run.run_baremetal(gem5_binary, path, outdir, cpu=cpu,
+                               extra=extra)  # fmt: skip
+    report = serial_report.parse(result.serial)
+    return ImageRun(
+        image, f"gem5-{cpu}", report, result.serial, result.host_seconds
+    )

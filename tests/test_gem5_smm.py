@@ -1,0 +1,36 @@
+"""The SMM images on a real gem5 binary (SCOTCH_GEM5_BINARY), on every
+CPU model, compared field by field with QEMU. Skipped without gem5."""
+
+from __future__ import annotations
+
+import pytest
+
+from scotch_plugin import baremetal, save_map
+from scotch_plugin.gem5.run import CPU_MODELS
+
+
+@pytest.fixture(scope="module")
+def qemu_saves():
+    return baremetal.run_on_qemu("smm_conformance").report.saves
+
+
+@pytest.mark.parametrize("cpu", CPU_MODELS)
+def test_smoke_on_gem5(gem5_binary, cpu, tmp_path):
+    run = baremetal.run_on_gem5("smm_smoke", gem5_binary, cpu=cpu,
+                                outdir=tmp_path)  # fmt: skip
+    assert run.report.failed == [], run.report.failed
+    assert run.report.passed
+
+
+@pytest.mark.parametrize("cpu", CPU_MODELS)
+def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
+                                          qemu_saves):  # fmt: skip
+    run = baremetal.run_on_gem5("smm_conformance", gem5_binary, cpu=cpu,
+                                outdir=tmp_path)  # fmt: skip
+    assert run.report.failed == [], run.report.failed
+    assert set(run.report.saves) == set(qemu_saves)
+    for name, area in run.report.saves.items():
+        diffs = save_map.compare(qemu_saves[name], area)
+        assert [d for d in diffs if d.allowed is None] == [], (name, diffs)
+    stats = (tmp_path / "stats.txt").read_text()
+    assert "board.smm.smis::cpu0" in stats

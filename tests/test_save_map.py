@@ -1,0 +1,35 @@
+"""The save map read from the shared C header, and area comparison."""
+
+import pytest
+
+from scotch_plugin import save_map
+from scotch_plugin.errors import ScotchError
+
+
+def test_map_has_every_field_once_inside_the_area():
+    fields = save_map.fields()
+    c = save_map.constants()
+    names = [f.name for f in fields]
+    assert len(names) == len(set(names)) == 62
+    spans = sorted((f.offset, f.offset + f.size) for f in fields)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert end <= start
+    assert spans[0][0] >= c["SMM_SAVE_BASE"]
+    assert spans[-1][1] <= c["SMM_SAVE_BASE"] + c["SMM_SAVE_SIZE"]
+
+
+def test_compare_names_each_differing_field():
+    a = bytearray(512)
+    b = bytearray(512)
+    rip = next(f for f in save_map.fields() if f.name == "RIP")
+    b[rip.offset - 0xFE00] = 0x10
+    diffs = save_map.compare(bytes(a), bytes(b))
+    assert [(d.field, d.reference, d.other) for d in diffs] == [
+        ("RIP", 0, 0x10)
+    ]
+    assert diffs[0].allowed is None
+
+
+def test_compare_rejects_a_truncated_area():
+    with pytest.raises(ScotchError, match="100 bytes, expected 512"):
+        save_map.compare(bytes(512), bytes(100))

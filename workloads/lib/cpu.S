@@ -1,0 +1,110 @@
+/* GDT, IDT stubs and catch_fault() for the bare-metal tests (32-bit). */
+
+    .section .data
+    .align 16
+    .globl gdt
+gdt:
+    .quad 0                         /* 0x00 null */
+    .quad 0x00cf9b000000ffff        /* 0x08 code32: flat, accessed */
+    .quad 0x00cf93000000ffff        /* 0x10 data32: flat, accessed */
+    .quad 0x00af9b000000ffff        /* 0x18 code64 */
+    .quad 0x00009b000000ffff        /* 0x20 code16: base 0, 64 KiB */
+    .quad 0x000093000000ffff        /* 0x28 data16 */
+gdt_end:
+    .globl gdt_desc
+gdt_desc:
+    .word gdt_end - gdt - 1
+    .long gdt
+
+    .align 16
+idt:
+    .skip 8 * 32
+idt_desc:
+    .word 8 * 32 - 1
+    .long idt
+
+    .globl catch_eip, catch_esp, catch_vector
+catch_eip:    .long 0
+catch_esp:    .long 0
+catch_vector: .long 0
+
+    .text
+    .code32
+    .globl cpu_init
+cpu_init:
+    lgdt gdt_desc
+    ljmp $0x08, $1f
+1:  movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+    /* Fill the IDT: 32-bit interrupt gates to isr_<n>. */
+    xorl %ecx, %ecx
+2:  movl isr_table(,%ecx,4), %eax
+    movw %ax, idt(,%ecx,8)
+    movw $0x08, idt+2(,%ecx,8)
+    movw $0x8e00, idt+4(,%ecx,8)
+    shrl $16, %eax
+    movw %ax, idt+6(,%ecx,8)
+    incl %ecx
+    cmpl $32, %ecx
+    jb 2b
+    lidt idt_desc
+    ret
+
+/* Vectors that push an error code: 8, 10-14, 17, 21. */
+.macro ISR n
+isr_\n:
+    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21)
+    .else
+    pushl $0
+    .endif
+    pushl $\n
+    jmp isr_common
+.endm
+
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ISR \n
+.endr
+
+    .section .rodata
+    .align 4
+isr_table:
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .long isr_\n
+.endr
+
+    .text
+isr_common:
+    pushal
+    pushl %esp                      /* struct trap_frame * */
+    call trap_dispatch
+    addl $4, %esp
+    popal
+    addl $8, %esp                   /* vector, error code */
+    iret
+
+/* int catch_fault(void (*fn)(void)) */
+    .globl catch_fault
+catch_fault:
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, catch_esp
+    movl $1f, catch_eip
+    movl 20(%esp), %eax
+    call *%eax
+    movl $-1, %eax
+    jmp 2f
+1:  movl catch_esp, %esp
+    movl catch_vector, %eax
+2:  movl $0, catch_eip
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+    .section .note.GNU-stack, "", @progbits

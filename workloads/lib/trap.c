@@ -1,0 +1,36 @@
+/* Exception dispatch for the bare-metal tests. */
+#include <stdint.h>
+
+#include "console.h"
+#include "cpu.h"
+#include "platform.h"
+
+struct trap_frame {
+    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax; /* pushal */
+    uint32_t vector, error;
+    uint32_t eip, cs, eflags;
+};
+
+extern volatile uint32_t catch_eip, catch_vector;
+volatile uint32_t nmi_count;
+
+void trap_dispatch(struct trap_frame *f);
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector == 2) {
+        nmi_count++;
+        return;
+    }
+    if (catch_eip) {
+        catch_vector = f->vector;
+        f->eip = catch_eip;
+        catch_eip = 0;
+        return;
+    }
+    uint32_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    kprintf("unexpected exception %u error 0x%x at eip 0x%08x cr2 0x%08x\n",
+            f->vector, f->error, f->eip, cr2);
+    plat_exit(3);
+}

@@ -1,0 +1,377 @@
+/*
+ * The SMM conformance suite: the same image on QEMU and on gem5. Each
+ * assertion prints "check NAME ok|FAIL ..."; each SMI's save area is
+ * dumped as "save NAME <hex>" so the host can compare the platforms
+ * field by field.
+ */
+#include <stdint.h>
+
+#include "console.h"
+#include "cpu.h"
+#include "platform.h"
+#include "scotch/smm_save_map.h"
+#include "smm_mailbox.h"
+
+struct mode_probe {
+    uint64_t in[16];
+    uint64_t out[16];
+    uint32_t rip;
+    uint32_t pad;
+    uint64_t rsp;
+};
+
+struct mode_probe mode_probe;
+
+void smi_paged32(uint32_t pd);
+void smi_compat(uint32_t pml4);
+void smi_long64(uint32_t pml4);
+void smi_real(void);
+extern const uint8_t rm_tramp_start[], rm_tramp_end[];
+extern const uint32_t rm_after_offset;
+extern const uint8_t gdt[];
+
+#define RM_BASE 0x7000
+#define CR0_PE 1u
+#define CR0_PG 0x80000000u
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+
+static int failures;
+
+static void check(const char *name, int ok)
+{
+    kprintf("check %s %s\n", name, ok ? "ok" : "FAIL");
+    failures += !ok;
+}
+
+static void check_eq(const char *name, uint32_t got, uint32_t want)
+{
+    kprintf("check %s %s got=0x%08x want=0x%08x\n", name,
+            got == want ? "ok" : "FAIL", got, want);
+    failures += got != want;
+}
+
+static void check_eq64(const char *name, uint64_t got, uint64_t want)
+{
+    kprintf("check %s %s got=0x%08x%08x want=0x%08x%08x\n", name,
+            got == want ? "ok" : "FAIL", (uint32_t)(got >> 32),
+            (uint32_t)got, (uint32_t)(want >> 32), (uint32_t)want);
+    failures += got != want;
+}
+
+static void dump_save(const char *name)
+{
+    kprintf("save %s ", name);
+    for (unsigned i = 0; i < sizeof(smm_mailbox.save); i++)
+        kprintf("%02x", smm_mailbox.save[i]);
+    kprintf("\n");
+}
+
+/* Paging structures: 32-bit PSE identity map, and 4-level 2 MiB pages
+ * for the first 4 GiB. */
+static uint32_t pd32[1024] __attribute__((aligned(4096)));
+static uint32_t pd32_smram[1024] __attribute__((aligned(4096)));
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd64[4][512] __attribute__((aligned(4096)));
+
+static void build_page_tables(void)
+{
+    for (uint32_t i = 0; i < 1024; i++)
+        pd32[i] = pd32_smram[i] = (i << 22) | 0x83; /* P RW PS */
+    /* 0xC0000000: a page table in SMRAM, for the page-walk test. */
+    pd32_smram[0xc0000000u >> 22] = (plat_smbase() & ~0xfffu) | 0x03;
+    pml4[0] = (uint32_t)pdpt | 0x03;
+    for (uint32_t i = 0; i < 4; i++) {
+        pdpt[i] = (uint32_t)pd64[i] | 0x03;
+        for (uint32_t j = 0; j < 512; j++)
+            pd64[i][j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) | 0x83;
+    }
+}
+
+static uint64_t rng = 0x5c07c0de2017ULL;
+
+static uint64_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static char name_buf[64];
+
+/** "<mode>_<what>", for check names that stay unique per mode. */
+static const char *named(const char *mode, const char *what)
+{
+    int n = 0;
+    while (*mode && n < 40)
+        name_buf[n++] = *mode++;
+    name_buf[n++] = '_';
+    while (*what && n < 63)
+        name_buf[n++] = *what++;
+    name_buf[n] = 0;
+    return name_buf;
+}
+
+static void check_common(const char *mode)
+{
+    check_eq(named(mode, "save_revision"), mb_save32(SMM_REVISION),
+             SMM_REVISION_ID);
+    check_eq(named(mode, "save_smbase"), mb_save32(SMM_SMBASE),
+             plat_smbase());
+    check_eq(named(mode, "save_gdtr_base"), mb_save32(SMM_GDTR + 8),
+             (uint32_t)gdt);
+    check_eq(named(mode, "save_gdtr_limit"), mb_save32(SMM_GDTR + 4),
+             6 * 8 - 1);
+    check_eq(named(mode, "save_rflags_if"), mb_save32(SMM_RFLAGS) & 0x202,
+             0x2);
+}
+
+/* ---- SMIs from each mode ---- */
+
+static void test_protected(void)
+{
+    uint32_t before = smm_mailbox.count;
+    smi(SMM_CMD_RECORD);
+    dump_save("protected");
+    check_eq("protected_smi_taken", smm_mailbox.count, before + 1);
+    check_common("protected");
+    check_eq("protected_cr0", mb_save32(SMM_CR0), read_cr0());
+    check_eq("protected_efer_lma", mb_save32(SMM_EFER) & EFER_LMA, 0);
+    check_eq("protected_cs", mb_save16(SMM_SEG_CS), SEL_CODE32);
+    check_eq("protected_ds", mb_save16(SMM_SEG_DS), SEL_DATA32);
+    check_eq("protected_ds_limit", mb_save32(SMM_SEG_DS + 4), 0xffffffff);
+    /* Code32 descriptor 0x00cf9b..: attrs P S type b, D, G. */
+    check_eq("protected_cs_attr", mb_save16(SMM_SEG_CS + 2) & 0xf0ff,
+             0xc09b);
+}
+
+static void test_paged32(void)
+{
+    smi_paged32((uint32_t)pd32);
+    dump_save("paged32");
+    check_common("paged32");
+    check_eq("paged32_cr0_pg", mb_save32(SMM_CR0) & (CR0_PG | CR0_PE),
+             CR0_PG | CR0_PE);
+    check_eq("paged32_cr3", mb_save32(SMM_CR3), (uint32_t)pd32);
+    check_eq("paged32_cr4_pse", mb_save32(SMM_CR4) & 0x10, 0x10);
+    check_eq("paged32_rip", mb_save32(SMM_RIP), mode_probe.rip);
+    check_eq("paged32_back_unpaged", read_cr0() & CR0_PG, 0);
+}
+
+static void test_compat(void)
+{
+    smi_compat((uint32_t)pml4);
+    dump_save("compat");
+    check_common("compat");
+    check_eq("compat_efer", mb_save32(SMM_EFER) & (EFER_LME | EFER_LMA),
+             EFER_LME | EFER_LMA);
+    check_eq("compat_cs", mb_save16(SMM_SEG_CS), SEL_CODE32);
+    check_eq("compat_cs_l", mb_save16(SMM_SEG_CS + 2) & 0x2000, 0);
+    check_eq("compat_rip", mb_save32(SMM_RIP), mode_probe.rip);
+    check_eq("compat_cr3", mb_save32(SMM_CR3), (uint32_t)pml4);
+}
+
+static void test_long64(void)
+{
+    static const char *names[16] = {
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+    };
+    for (int i = 0; i < 16; i++)
+        mode_probe.in[i] = next_random();
+    mode_probe.in[0] = (mode_probe.in[0] & ~0xffull) | SMM_CMD_RECORD;
+    smi_long64((uint32_t)pml4);
+    dump_save("long64");
+    check_common("long64");
+    check_eq("long64_efer", mb_save32(SMM_EFER) & (EFER_LME | EFER_LMA),
+             EFER_LME | EFER_LMA);
+    check_eq("long64_cs", mb_save16(SMM_SEG_CS), SEL_CODE64);
+    check_eq("long64_cs_l", mb_save16(SMM_SEG_CS + 2) & 0x2000, 0x2000);
+    check_eq("long64_rip", mb_save32(SMM_RIP), mode_probe.rip);
+    for (int i = 0; i < 16; i++) {
+        const uint64_t want = i == 4 ? mode_probe.rsp : mode_probe.in[i];
+        check_eq64(named("long64_save", names[i]),
+                   mb_save64(SMM_RAX - 8 * i), want);
+        check_eq64(named("long64_rsm", names[i]), mode_probe.out[i], want);
+    }
+}
+
+static void test_real(void)
+{
+    memcpy((void *)RM_BASE, rm_tramp_start, rm_tramp_end - rm_tramp_start);
+    smi_real();
+    dump_save("real");
+    check_eq("real_smbase", mb_save32(SMM_SMBASE), plat_smbase());
+    check_eq("real_cr0_pe", mb_save32(SMM_CR0) & CR0_PE, 0);
+    check_eq("real_cs", mb_save16(SMM_SEG_CS), 0);
+    check_eq("real_rip", mb_save32(SMM_RIP), RM_BASE + rm_after_offset);
+    check_eq("real_rsp", mb_save32(SMM_RSP), RM_BASE - 0x10);
+    check_eq("real_back_in_protected", read_cr0() & CR0_PE, CR0_PE);
+}
+
+/* ---- SMM semantics ---- */
+
+static void do_rsm(void)
+{
+    __asm__ volatile("rsm");
+}
+
+static void test_rsm_outside_smm(void)
+{
+    check_eq("rsm_outside_smm_ud", catch_fault(do_rsm), VEC_UD);
+}
+
+static void test_latched_smi(void)
+{
+    uint32_t before = smm_mailbox.count;
+    smi(SMM_CMD_NESTED);
+    check_eq("smi_in_smm_latched_then_taken", smm_mailbox.count,
+             before + 2);
+    check_eq("smi_in_smm_not_nested", smm_mailbox.nested, 0);
+}
+
+static void test_nmi_held(void)
+{
+    uint32_t before = nmi_count;
+    smi(SMM_CMD_NMI);
+    for (volatile int i = 0; i < 1000; i++)
+        ;
+    check_eq("nmi_held_in_smm", smm_mailbox.readback, before);
+    check_eq("nmi_taken_after_rsm", nmi_count, before + 1);
+}
+
+static void test_smbase_relocation(void)
+{
+    const uint32_t old_base = plat_smbase(), new_base = 0x80000;
+    const uint32_t len = smm_handler_end - smm_handler_start;
+    memcpy((void *)(new_base + SMM_HANDLER_OFFSET), smm_handler_start, len);
+    smm_mailbox.param = new_base;
+    smi(SMM_CMD_RELOCATE);
+    check_eq("relocate_old_cs", smm_mailbox.smm_cs, old_base >> 4);
+    smi(SMM_CMD_RECORD);
+    check_eq("relocate_new_cs", smm_mailbox.smm_cs, new_base >> 4);
+    check_eq("relocate_saved_smbase", mb_save32(SMM_SMBASE), new_base);
+    check_eq("relocate_save_area_moved",
+             *(volatile uint32_t *)(new_base + SMM_REVISION),
+             SMM_REVISION_ID);
+    smm_mailbox.param = old_base;
+    smi(SMM_CMD_RELOCATE);
+    smi(SMM_CMD_RECORD);
+    check_eq("relocate_back", smm_mailbox.smm_cs, old_base >> 4);
+}
+
+/* ---- SMRAM protection ---- */
+
+static void smram_read(void)
+{
+    smm_mailbox.readback = *(volatile uint32_t *)(plat_smbase() +
+                                                  SMM_SCRATCH);
+}
+
+static void smram_write(void)
+{
+    *(volatile uint32_t *)(plat_smbase() + SMM_SCRATCH) = 0xbadc0de5;
+}
+
+static void smram_fetch(void)
+{
+    ((void (*)(void))(plat_smbase() + SMM_HANDLER_OFFSET))();
+}
+
+static void walk_into_smram(void)
+{
+    (void)*(volatile uint32_t *)0xc0000000u;
+}
+
+static void smrr_write_outside(void)
+{
+    wrmsr(0x1f3, 0);
+}
+
+static void smbase_read_outside(void)
+{
+    (void)rdmsr(0x9e);
+}
+
+static void test_smram_lockdown(void)
+{
+    smm_mailbox.param = 0x5a5a1234;
+    smi(SMM_CMD_TOUCH);
+    check_eq("smram_ordinary_in_smm", smm_mailbox.readback, 0x5a5a1234);
+
+    smram_read();
+    check("smram_read_outside_hidden", smm_mailbox.readback != 0x5a5a1234);
+    smram_write();
+    smi(SMM_CMD_PEEK);
+    check_eq("smram_write_outside_dropped", smm_mailbox.readback,
+             0x5a5a1234);
+
+    if (!plat_has_smrr()) {
+        /* QEMU guards SMRAM in the chipset: once locked it stays shut. */
+        plat_smram_lock();
+        check("smram_chipset_lock_holds", !plat_smram_try_open());
+        smram_read();
+        check("smram_hidden_after_lock",
+              smm_mailbox.readback != 0x5a5a1234);
+        return;
+    }
+    check_eq("smrr_supported_mtrrcap", (uint32_t)rdmsr(0xfe) & 0x800,
+             0x800);
+    check_eq("smram_read_outside_all_ones", smm_mailbox.readback,
+             0xffffffff);
+    check_eq("smram_fetch_outside_ud", catch_fault(smram_fetch), VEC_UD);
+    check_eq("smrr_write_outside_gp", catch_fault(smrr_write_outside),
+             VEC_GP);
+    check_eq("smbase_msr_outside_gp", catch_fault(smbase_read_outside),
+             VEC_GP);
+    check_eq("smrr_unchanged", (uint32_t)rdmsr(0x1f3), 0xffff0800);
+
+    /* A page table in SMRAM: the walk must not use it. */
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pd32_smram));
+    __asm__ volatile("mov %%cr4, %%eax; or $0x10, %%eax; mov %%eax, %%cr4"
+                     : : : "eax");
+    __asm__ volatile("mov %%cr0, %%eax; or $0x80000000, %%eax;"
+                     "mov %%eax, %%cr0" : : : "eax");
+    int vec = catch_fault(walk_into_smram);
+    __asm__ volatile("mov %%cr0, %%eax; and $0x7fffffff, %%eax;"
+                     "mov %%eax, %%cr0" : : : "eax");
+    check_eq("smram_page_walk_outside_pf", vec, VEC_PF);
+}
+
+int kmain(uint32_t magic, uint32_t mbi)
+{
+    (void)mbi;
+    console_init();
+    cpu_init();
+    kprintf("scotch-smm-conformance platform=%s\n", plat_name());
+    check_eq("multiboot_magic", magic, 0x2badb002);
+    plat_init();
+    build_page_tables();
+    plat_smm_install(smm_handler_start,
+                     smm_handler_end - smm_handler_start);
+
+    test_protected();      /* first SMI: gem5's handler sets the SMRRs */
+    test_paged32();
+    test_compat();
+    test_long64();
+    test_real();
+    test_rsm_outside_smm();
+    test_latched_smi();
+    test_nmi_held();
+    test_smbase_relocation();
+    test_smram_lockdown();
+
+    kprintf("smi_count=%u\n", smm_mailbox.count);
+    kprintf("conformance: %s failures=%d\n", failures ? "FAIL" : "PASS",
+            failures);
+    return failures ? 1 : 0;
+}

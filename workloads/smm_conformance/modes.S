@@ -1,0 +1,220 @@
+/*
+ * SMIs raised from each processor mode. Each routine is called from
+ * 32-bit protected mode (cdecl), switches mode, records where the SMI
+ * will be taken in mode_probe, raises it through the APM port
+ * (command SMM_CMD_RECORD), and comes back.
+ *
+ * mode_probe (see main.c): in[16] at 0, out[16] at 128, rip at 256,
+ * rsp at 264. GPR order is the save map's: RAX RCX RDX RBX RSP RBP RSI
+ * RDI R8..R15.
+ */
+#include "smm_mailbox.h"
+
+#define IN 0
+#define OUT 128
+#define RIP 256
+#define RSP 264
+#define RM_BASE 0x7000
+#define EFER 0xc0000080
+
+    .data
+    .align 4
+saved_esp32: .long 0
+
+    .text
+    .code32
+
+/* void smi_paged32(uint32_t page_directory): PSE 4 MiB identity pages. */
+    .globl smi_paged32
+smi_paged32:
+    movl 4(%esp), %eax
+    movl %eax, %cr3
+    movl %cr4, %eax
+    orl $0x10, %eax                 /* PSE */
+    movl %eax, %cr4
+    movl %cr0, %eax
+    orl $0x80000000, %eax
+    movl %eax, %cr0
+    jmp 1f
+1:  movl $2f, mode_probe+RIP
+    movl %esp, mode_probe+RSP
+    movb $SMM_CMD_RECORD, %al
+    outb %al, $0xb2
+2:  movl %cr0, %eax
+    andl $0x7fffffff, %eax
+    movl %eax, %cr0
+    movl %cr4, %eax
+    andl $~0x10, %eax
+    movl %eax, %cr4
+    ret
+
+/* Enter long mode (compatibility submode, CS = 0x08); EAX = pml4. */
+long_mode_on:
+    movl %eax, %cr3
+    movl %cr4, %eax
+    orl $0x20, %eax                 /* PAE */
+    movl %eax, %cr4
+    movl $EFER, %ecx
+    rdmsr
+    orl $0x100, %eax                /* LME */
+    wrmsr
+    movl %cr0, %eax
+    orl $0x80000000, %eax
+    movl %eax, %cr0
+    ret
+
+long_mode_off:
+    movl %cr0, %eax
+    andl $0x7fffffff, %eax
+    movl %eax, %cr0
+    movl $EFER, %ecx
+    rdmsr
+    andl $~0x100, %eax
+    wrmsr
+    movl %cr4, %eax
+    andl $~0x20, %eax
+    movl %eax, %cr4
+    ret
+
+/* void smi_compat(uint32_t pml4): compatibility mode. */
+    .globl smi_compat
+smi_compat:
+    movl 4(%esp), %eax
+    call long_mode_on
+    jmp 1f
+1:  movl $2f, mode_probe+RIP
+    movl %esp, mode_probe+RSP
+    movb $SMM_CMD_RECORD, %al
+    outb %al, $0xb2
+2:  call long_mode_off
+    ret
+
+/* void smi_long64(uint32_t pml4): 64-bit mode, every GPR from in[]. */
+    .globl smi_long64
+smi_long64:
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, saved_esp32
+    movl 20(%esp), %eax
+    call long_mode_on
+    ljmp $0x18, $lm_entry
+
+    .code64
+lm_entry:
+    /* In 64-bit code an ELF32 object can only hold 32-bit absolute
+     * immediates: address mode_probe through a register (R15, loaded
+     * last). */
+    movl %esp, %esp                 /* RSP = ESP, upper half zero */
+    movl $mode_probe, %r15d
+    movl $lm_after, %eax
+    movl %eax, RIP(%r15)
+    movq %rsp, RSP(%r15)
+    movq IN+8*0(%r15), %rax
+    movq IN+8*1(%r15), %rcx
+    movq IN+8*2(%r15), %rdx
+    movq IN+8*3(%r15), %rbx
+    movq IN+8*5(%r15), %rbp
+    movq IN+8*6(%r15), %rsi
+    movq IN+8*7(%r15), %rdi
+    movq IN+8*8(%r15), %r8
+    movq IN+8*9(%r15), %r9
+    movq IN+8*10(%r15), %r10
+    movq IN+8*11(%r15), %r11
+    movq IN+8*12(%r15), %r12
+    movq IN+8*13(%r15), %r13
+    movq IN+8*14(%r15), %r14
+    movq IN+8*15(%r15), %r15
+    outb %al, $0xb2
+lm_after:
+    pushq %r15
+    movl $mode_probe, %r15d
+    movq %rax, OUT+8*0(%r15)
+    movq %rcx, OUT+8*1(%r15)
+    movq %rdx, OUT+8*2(%r15)
+    movq %rbx, OUT+8*3(%r15)
+    movq %rbp, OUT+8*5(%r15)
+    movq %rsi, OUT+8*6(%r15)
+    movq %rdi, OUT+8*7(%r15)
+    movq %r8, OUT+8*8(%r15)
+    movq %r9, OUT+8*9(%r15)
+    movq %r10, OUT+8*10(%r15)
+    movq %r11, OUT+8*11(%r15)
+    movq %r12, OUT+8*12(%r15)
+    movq %r13, OUT+8*13(%r15)
+    movq %r14, OUT+8*14(%r15)
+    popq %rax
+    movq %rax, OUT+8*15(%r15)
+    movq %rsp, OUT+8*4(%r15)
+    movl $compat_back, %eax
+    pushq $0x08
+    pushq %rax
+    lretq
+    .code32
+compat_back:
+    call long_mode_off
+    movl saved_esp32, %esp
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+
+/*
+ * void smi_real(void): real mode, through a trampoline that main.c
+ * copies to RM_BASE (real-mode code must lie below 1 MiB).
+ */
+    .globl smi_real, rm_tramp_start, rm_tramp_end, rm_after_offset
+smi_real:
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, saved_esp32
+    ljmp $0x20, $(RM_BASE + rm16 - rm_tramp_start)
+
+    .code16
+rm_tramp_start:
+rm16:
+    movw $0x28, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movl %cr0, %eax
+    andl $0xfffffffe, %eax
+    movl %eax, %cr0
+    ljmp $0, $(RM_BASE + rm_real - rm_tramp_start)
+rm_real:
+    xorw %ax, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movl $(RM_BASE - 0x10), %esp
+    movb $SMM_CMD_RECORD, %al
+    outb %al, $0xb2
+rm_after:
+    movl %cr0, %eax
+    orl $1, %eax
+    movl %eax, %cr0
+    ljmpl $0x08, $pm_back
+rm_tramp_end:
+
+    .code32
+pm_back:
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+    movl saved_esp32, %esp
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+
+    .section .rodata
+rm_after_offset:
+    .long rm_after - rm_tramp_start
