@@ -54,6 +54,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--smm-entry-latency", type=int, default=0)
     parser.add_argument("--smm-exit-latency", type=int, default=0)
     parser.add_argument(
+        "--no-smm",
+        action="store_true",
+        help="leave out the SMM controller and APM port (speed baseline)",
+    )
+    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**13,
@@ -77,6 +82,7 @@ def main() -> None:
         ),
         smm_entry_latency=args.smm_entry_latency,
         smm_exit_latency=args.smm_exit_latency,
+        with_smm=not args.no_smm,
     )
     board.set_multiboot_workload(args.image, command_line=args.cmdline)
     simulator = Simulator(board=board)

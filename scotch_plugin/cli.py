@@ -72,6 +72,42 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
     return _run_image(args, "smm_conformance")
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from scotch_plugin import bench
+
+    cpus = tuple(args.cpu or ("o3", "timing"))
+    if args.what in ("roundtrip", "all"):
+        print(
+            f"SMI round trip, empty handler, {args.clock}, entry/exit "
+            f"latency {args.entry_latency}/{args.exit_latency} cycles"
+        )
+        print(f"{'cpu':8} {'tsc min':>8} {'tsc avg':>8} {'rdtsc':>6} "
+              f"{'SMIs':>5} {'stats cyc/SMI':>14}")  # fmt: skip
+        for r in bench.roundtrip(
+            args.gem5_binary,
+            cpus,
+            args.clock,
+            args.entry_latency,
+            args.exit_latency,
+        ):
+            print(f"{r.cpu:8} {r.tsc_min:8d} {r.tsc_avg:8d} "
+                  f"{r.timing_overhead:6d} {r.smis:5d} "
+                  f"{r.stat_cycles_per_smi:14.1f}")  # fmt: skip
+    if args.what in ("overhead", "all"):
+        print(
+            "host time per simulated instruction, pi spigot, no SMIs "
+            f"(best of {args.repeats})"
+        )
+        speeds = bench.overhead(args.gem5_binary, cpus[-1], args.repeats,
+                                args.baseline_binary)  # fmt: skip
+        ref = speeds[-1].ns_per_inst
+        for s in speeds:
+            print(f"  {s.label:16} {s.cpu:7} {s.sim_insts:12.0f} insts "
+                  f"{s.host_seconds:8.2f} s {s.ns_per_inst:8.1f} ns/inst "
+                  f"{100 * (s.ns_per_inst / ref - 1):+6.2f} %")  # fmt: skip
+    return 0
+
+
 def _cmd_gem5_patch(args: argparse.Namespace) -> int:
     result = series.apply(args.gem5, project.src_patches())
     print(f"scotch gem5 patch: {args.gem5}: {result.message}")
@@ -166,6 +202,32 @@ def build_parser() -> argparse.ArgumentParser:
                 "save area with QEMU's, field by field",
             )
         p.set_defaults(func=func)
+
+    p = sub.add_parser(
+        "bench",
+        help="benchmarks of the gem5 SMM model (print figures)",
+        description=(
+            "roundtrip: cycles of one SMI round trip with an empty handler "
+            "on each CPU model; overhead: host time per simulated "
+            "instruction of a workload without SMIs with and without the "
+            "SMM model (and on --baseline-binary, a gem5 built without "
+            "the series, if given)."
+        ),
+    )
+    p.add_argument("what", choices=("roundtrip", "overhead", "all"))
+    p.add_argument("--gem5-binary", type=Path, required=True, metavar="PATH")
+    p.add_argument("--baseline-binary", type=Path, metavar="PATH")
+    p.add_argument(
+        "--cpu",
+        action="append",
+        choices=run.CPU_MODELS,
+        help="CPU model(s); default o3 and timing",
+    )
+    p.add_argument("--clock", default="3GHz")
+    p.add_argument("--entry-latency", type=int, default=0)
+    p.add_argument("--exit-latency", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=_cmd_bench)
 
     g = sub.add_parser(
         "gem5",

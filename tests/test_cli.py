@@ -6,7 +6,7 @@ import sys
 import pytest
 
 COMMANDS = [
-    [], ["smoke"], ["conformance"], ["gem5"], ["gem5", "patch"],
+    [], ["smoke"], ["conformance"], ["bench"], ["gem5"], ["gem5", "patch"],
     ["gem5", "check"],
 ]  # fmt: skip
 

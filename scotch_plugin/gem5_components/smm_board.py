@@ -35,8 +35,10 @@ class ScotchX86Board(X86Board):
         cache_hierarchy: AbstractCacheHierarchy,
         smm_entry_latency: int = 0,
         smm_exit_latency: int = 0,
+        with_smm: bool = True,
     ) -> None:
         self._smm_latencies = (smm_entry_latency, smm_exit_latency)
+        self._with_smm = with_smm
         super().__init__(
             clk_freq=clk_freq,
             processor=processor,
@@ -54,6 +56,9 @@ class ScotchX86Board(X86Board):
         self._setup_io_devices()
         self.m5ops_base = 0xFFFF0000
 
+        if not self._with_smm:
+            # For measuring what the SMM model costs: no hook registered.
+            return
         entry, exit_ = self._smm_latencies
         self.smm = X86SmmController(entry_latency=entry, exit_latency=exit_)
         self.apm = X86ApmPort()
