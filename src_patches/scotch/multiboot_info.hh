@@ -14,6 +14,7 @@
 #ifndef __SCOTCH_MULTIBOOT_INFO_HH__
 #define __SCOTCH_MULTIBOOT_INFO_HH__
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>

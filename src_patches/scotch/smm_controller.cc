@@ -545,8 +545,8 @@ SmmController::SmmStats::init(size_t n, Cycles max_cycles)
         for (size_t i = 0; i < n; i++)
             v->subname(i, csprintf("cpu%d", i));
     }
-    cyclesPerSmi.init(n, 0, max_cycles, std::max<Cycles>(
-        Cycles(1), Cycles(max_cycles / 200)));
+    const uint64_t max = max_cycles;
+    cyclesPerSmi.init(n, 0, max, std::max<uint64_t>(1, max / 200));
     for (size_t i = 0; i < n; i++)
         cyclesPerSmi.subname(i, csprintf("cpu%d", i));
 }
