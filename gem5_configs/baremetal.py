@@ -23,6 +23,9 @@ from gem5.components.cachehierarchies.classic.private_l1_private_l2_cache_hierar
 from gem5.components.memory.single_channel import SingleChannelDDR3_1600
 from gem5.components.processors.cpu_types import CPUTypes
 from gem5.components.processors.simple_processor import SimpleProcessor
+from gem5.components.processors.simple_switchable_processor import (
+    SimpleSwitchableProcessor,
+)
 from gem5.isas import ISA
 from gem5.simulate.simulator import Simulator
 
@@ -54,6 +57,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--smm-entry-latency", type=int, default=0)
     parser.add_argument("--smm-exit-latency", type=int, default=0)
     parser.add_argument(
+        "--switch-to",
+        choices=sorted(CPUS),
+        help="start on --cpu and switch to this model when the image "
+        "asks (m5 switchcpu)",
+    )
+    parser.add_argument(
+        "--restore", metavar="CPT", help="restore from this checkpoint"
+    )
+    parser.add_argument(
         "--no-smm",
         action="store_true",
         help="leave out the SMM controller and APM port (speed baseline)",
@@ -71,11 +83,20 @@ def main() -> None:
     args = parse_args()
     if not Path(args.image).is_file():
         sys.exit(f"baremetal.py: --image {args.image}: no such file")
+    if args.switch_to:
+        processor = SimpleSwitchableProcessor(
+            starting_core_type=CPUS[args.cpu],
+            switch_core_type=CPUS[args.switch_to],
+            num_cores=args.cores,
+            isa=ISA.X86,
+        )
+    else:
+        processor = SimpleProcessor(
+            cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
+        )
     board = ScotchX86Board(
         clk_freq=args.clock,
-        processor=SimpleProcessor(
-            cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
-        ),
+        processor=processor,
         memory=SingleChannelDDR3_1600(args.memory),
         cache_hierarchy=PrivateL1PrivateL2CacheHierarchy(
             l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
@@ -85,7 +106,12 @@ def main() -> None:
         with_smm=not args.no_smm,
     )
     board.set_multiboot_workload(args.image, command_line=args.cmdline)
-    simulator = Simulator(board=board)
+    # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
+    # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
+    simulator = Simulator(
+        board=board,
+        checkpoint_path=Path(args.restore) if args.restore else None,
+    )
     simulator.run(max_ticks=args.max_ticks)
     cause = simulator.get_last_exit_event_cause()
     code = simulator.get_last_exit_event_code()

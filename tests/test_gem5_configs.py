@@ -82,6 +82,24 @@ def test_baremetal_wires_an_smm_board(m5stub, capsys, tmp_path, cpu):
     assert m5stub.record["simulate_calls"] == [10**13]
 
 
+def test_baremetal_switch_and_restore_options(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    cpt = tmp_path / "cpt.1000"
+    cpt.mkdir()
+    run_config(
+        "baremetal.py",
+        ["--image", str(image), "--cpu", "atomic", "--switch-to", "o3",
+         "--restore", str(cpt), "--cmdline", "milestone=switch"],
+        capsys,
+    )  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    proc = board.get_processor()
+    assert proc.switch_core_type.name == "O3"
+    assert m5stub.record["ckpt"] == cpt
+    assert board.workload.command_line == "milestone=switch"
+
+
 def test_baremetal_refuses_a_missing_image(m5stub, capsys, tmp_path):
     with pytest.raises(SystemExit, match="no such file"):
         run_config("baremetal.py", ["--image", str(tmp_path / "x")], capsys)

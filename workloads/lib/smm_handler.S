@@ -72,6 +72,24 @@ smm_handler_start:
     movl (%edx), %eax
     movl %eax, MB_READBACK(%ebx)
     jmp 9f
+1:  cmpb $SMM_CMD_CHECKPOINT, %al
+    je 3f
+    cmpb $SMM_CMD_SWITCH, %al
+    jne 1f
+3:  movb %al, %dl
+    movb $SMM_CMD_RECORD, %al
+    movb %al, %cs:SMM_RAX           /* the latched SMI will see RECORD */
+    outb %al, $0xb2                 /* latch an SMI across the event */
+    xorl %edi, %edi                 /* m5op arguments: delay, period */
+    xorl %esi, %esi
+    cmpb $SMM_CMD_SWITCH, %dl
+    je 4f
+    .byte 0x0f, 0x04                /* m5 checkpoint */
+    .word 0x43
+    jmp 9f
+4:  .byte 0x0f, 0x04                /* m5 switchcpu */
+    .word 0x52
+    jmp 9f
 1:  cmpb $SMM_CMD_TOUCH, %al
     jne 1f
     movl MB_PARAM(%ebx), %eax

@@ -21,6 +21,10 @@
 #define SMM_CMD_NMI 0xa3      /* send this CPU an NMI from inside SMM */
 #define SMM_CMD_TOUCH 0xa4    /* write param to SMRAM scratch, read back */
 #define SMM_CMD_PEEK 0xa5     /* read SMRAM scratch */
+/* gem5 only: latch an SMI, then ask gem5 to checkpoint (0xa6) or to
+ * switch CPU models (0xa7) while in SMM. */
+#define SMM_CMD_CHECKPOINT 0xa6
+#define SMM_CMD_SWITCH 0xa7
 /* SMRAM scratch word, SMBASE-relative (inside SMRAM, below the handler). */
 #define SMM_SCRATCH 0x7000
 

@@ -249,6 +249,55 @@ static void test_nmi_held(void)
     check_eq("nmi_taken_after_rsm", nmi_count, before + 1);
 }
 
+static const char *cmdline = "";
+
+/** The value of "key=" in the multiboot command line, or 0. */
+static const char *cmdline_value(const char *key)
+{
+    for (const char *p = cmdline; *p; p++) {
+        const char *k = key, *q = p;
+        while (*k && *q == *k)
+            k++, q++;
+        if (!*k && (p == cmdline || p[-1] == ' '))
+            return q;
+    }
+    return 0;
+}
+
+static int word_is(const char *v, const char *word)
+{
+    while (*word && *v == *word)
+        v++, word++;
+    return !*word && (*v == 0 || *v == ' ');
+}
+
+/*
+ * gem5 only ("milestone=checkpoint" or "milestone=switch" on the command
+ * line): from inside SMM, with SMBASE relocated and an SMI latched, ask
+ * gem5 to take a checkpoint or switch CPU models. A run restored from
+ * that checkpoint, or on the new CPU, must leave SMM correctly, take the
+ * latched SMI at the relocated SMBASE and finish the suite.
+ */
+static void milestone(uint32_t new_base)
+{
+    const char *m = cmdline_value("milestone=");
+    if (!m)
+        return;
+    uint8_t cmd = word_is(m, "checkpoint") ? SMM_CMD_CHECKPOINT
+                  : word_is(m, "switch")   ? SMM_CMD_SWITCH : 0;
+    if (!cmd) {
+        check("milestone_known", 0);
+        return;
+    }
+    uint32_t before = smm_mailbox.count;
+    smi(cmd);
+    kprintf("milestone passed\n");
+    check_eq("milestone_latched_smi_taken", smm_mailbox.count, before + 2);
+    check_eq("milestone_not_nested", smm_mailbox.nested, 0);
+    check_eq("milestone_smbase_kept", smm_mailbox.smm_cs, new_base >> 4);
+    check_eq("milestone_smrr_kept", (uint32_t)rdmsr(0x1f3), 0xffff0800);
+}
+
 static void test_smbase_relocation(void)
 {
     const uint32_t old_base = plat_smbase(), new_base = 0x80000;
@@ -263,6 +312,8 @@ static void test_smbase_relocation(void)
     check_eq("relocate_save_area_moved",
              *(volatile uint32_t *)(new_base + SMM_REVISION),
              SMM_REVISION_ID);
+    if (plat_has_smrr())
+        milestone(new_base);
     smm_mailbox.param = old_base;
     smi(SMM_CMD_RELOCATE);
     smi(SMM_CMD_RECORD);
@@ -349,8 +400,9 @@ static void test_smram_lockdown(void)
 
 int kmain(uint32_t magic, uint32_t mbi)
 {
-    (void)mbi;
     console_init();
+    if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
+        cmdline = *(const char **)(mbi + 16);
     cpu_init();
     kprintf("scotch-smm-conformance platform=%s\n", plat_name());
     check_eq("multiboot_magic", magic, 0x2badb002);

@@ -18,6 +18,8 @@ class Simulator:
                 raise TypeError(f"on_exit_event key {event!r}")
         self._board = board
         self._on_exit_event = on_exit_event or {}
+        if checkpoint_path is not None and not checkpoint_path.is_dir():
+            raise FileNotFoundError(f"checkpoint {checkpoint_path}")
         self._checkpoint_path = checkpoint_path
         self._last_exit_event = None
         self._instantiated = False
