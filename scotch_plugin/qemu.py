@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.proc import run_tool
 
 #: ``isa-debug-exit`` port: the guest writes a code, QEMU exits with
 #: status ``(code << 1) | 1``.
@@ -66,21 +66,9 @@ def multiboot_command(
 def run(cmd: list[str], timeout: float = 60.0) -> QemuResult:
     """Run a QEMU command to completion and collect the serial output."""
     start = time.monotonic()
-    try:
-        proc = subprocess.run(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = (exc.stdout or b"").decode(errors="replace")
-        raise ScotchError(
-            f"QEMU did not finish within {timeout:.0f} s; serial so far:\n"
-            f"{out[-2000:]}"
-        ) from exc
+    proc = run_tool(cmd, what="QEMU", timeout=timeout)
     elapsed = time.monotonic() - start
-    serial = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
+    serial = proc.stdout.replace("\r\n", "\n")
     code = proc.returncode
     if code > 0 and code & 1:
         guest = code >> 1
@@ -88,7 +76,6 @@ def run(cmd: list[str], timeout: float = 60.0) -> QemuResult:
         guest = None  # left without the debug-exit device
     else:
         raise ScotchError(
-            f"QEMU failed (exit {code}): "
-            f"{proc.stderr.decode(errors='replace').strip()[-2000:]}"
+            f"QEMU failed (exit {code}): " f"{proc.stderr.strip()[-2000:]}"
         )
     return QemuResult(serial, guest, elapsed, cmd)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5.features import FEATURES, Feature
+from scotch_plugin.proc import run_tool
 
 MARKER = "SCOTCH-CHECK "
 
@@ -57,22 +57,8 @@ def run_check(binary: Path, timeout: float = 300.0) -> CheckReport:
             args += ["--probe", str(f.probe)]
     with tempfile.TemporaryDirectory(prefix="scotch-check-") as outdir:
         cmd = [str(binary), "--outdir", outdir, str(config), *args]
-        try:
-            proc = subprocess.run(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-        except OSError as exc:
-            raise ScotchError(
-                f"gem5 binary {binary}: cannot run it: {exc.strerror}"
-            ) from None
-        except subprocess.TimeoutExpired:
-            raise ScotchError(
-                f"gem5 binary {binary}: no answer within {timeout:.0f} s"
-            ) from None
+        proc = run_tool(cmd, what=f"gem5 binary {binary}",
+                        timeout=timeout)  # fmt: skip
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER):
             data = json.loads(line[len(MARKER) :])

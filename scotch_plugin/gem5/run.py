@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5.check import validate_binary
+from scotch_plugin.proc import run_tool
 
 _EXIT = re.compile(r"^SCOTCH-EXIT cause='(.*)' code=(-?\d+) tick=(\d+)$")
 CPU_MODELS = ("atomic", "timing", "o3", "minor")
@@ -56,18 +56,8 @@ def run_baremetal(
         *(extra or []),
     ]  # fmt: skip
     start = time.monotonic()
-    try:
-        proc = subprocess.run(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        raise ScotchError(
-            f"gem5 did not finish within {timeout:.0f} s: {' '.join(cmd)}"
-        ) from None
+    proc = run_tool(cmd, what=f"gem5 ({image.name} on {cpu})",
+                    timeout=timeout)  # fmt: skip
     elapsed = time.monotonic() - start
     (outdir / "gem5.stdout").write_text(proc.stdout)
     (outdir / "gem5.stderr").write_text(proc.stderr)

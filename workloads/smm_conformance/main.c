@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 
+#include "check.h"
 #include "console.h"
 #include "cpu.h"
 #include "platform.h"
@@ -35,29 +36,6 @@ extern const uint8_t gdt[];
 #define CR0_PG 0x80000000u
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
-
-static int failures;
-
-static void check(const char *name, int ok)
-{
-    kprintf("check %s %s\n", name, ok ? "ok" : "FAIL");
-    failures += !ok;
-}
-
-static void check_eq(const char *name, uint32_t got, uint32_t want)
-{
-    kprintf("check %s %s got=0x%08x want=0x%08x\n", name,
-            got == want ? "ok" : "FAIL", got, want);
-    failures += got != want;
-}
-
-static void check_eq64(const char *name, uint64_t got, uint64_t want)
-{
-    kprintf("check %s %s got=0x%08x%08x want=0x%08x%08x\n", name,
-            got == want ? "ok" : "FAIL", (uint32_t)(got >> 32),
-            (uint32_t)got, (uint32_t)(want >> 32), (uint32_t)want);
-    failures += got != want;
-}
 
 static void dump_save(const char *name)
 {
@@ -423,7 +401,5 @@ int kmain(uint32_t magic, uint32_t mbi)
     test_smram_lockdown();
 
     kprintf("smi_count=%u\n", smm_mailbox.count);
-    kprintf("conformance: %s failures=%d\n", failures ? "FAIL" : "PASS",
-            failures);
-    return failures ? 1 : 0;
+    return check_verdict("conformance");
 }

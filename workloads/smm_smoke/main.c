@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 
+#include "check.h"
 #include "console.h"
 #include "platform.h"
 #include "scotch/smm_save_map.h"
@@ -22,21 +23,6 @@ struct smi_probe {
 };
 
 void smi_probe(struct smi_probe *p, uint32_t cmd);
-
-static int failures;
-
-static void check(const char *name, int ok)
-{
-    kprintf("check %s %s\n", name, ok ? "ok" : "FAIL");
-    failures += !ok;
-}
-
-static void check_eq(const char *name, uint32_t got, uint32_t want)
-{
-    kprintf("check %s %s got=0x%08x want=0x%08x\n", name,
-            got == want ? "ok" : "FAIL", got, want);
-    failures += got != want;
-}
 
 #define LAPIC_BASE 0xfee00000u
 #define LAPIC_SVR 0xf0
@@ -112,6 +98,5 @@ int kmain(uint32_t magic, uint32_t mbi)
     kprintf("smi_count=%u\n", smm_mailbox.count);
     check_eq("apic_ipi_smi_taken", smm_mailbox.count, 2);
 
-    kprintf("smoke: %s failures=%d\n", failures ? "FAIL" : "PASS", failures);
-    return failures ? 1 : 0;
+    return check_verdict("smoke");
 }

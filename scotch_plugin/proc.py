@@ -1,0 +1,35 @@
+"""Running the external tools (QEMU, gem5) with a time limit."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from scotch_plugin.errors import ScotchError
+
+
+def run_tool(
+    cmd: list[str], *, what: str, timeout: float, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cmd`` to completion; a tool that cannot start or does not
+    finish in time is a ScotchError naming ``what``."""
+    try:
+        return subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            cwd=cwd,
+        )
+    except OSError as exc:
+        raise ScotchError(f"{what}: cannot run it: {exc.strerror}") from None
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout or ""
+        if isinstance(out, bytes):
+            out = out.decode(errors="replace")
+        raise ScotchError(
+            f"{what} did not finish within {timeout:.0f} s; output so "
+            f"far:\n{out[-2000:]}"
+        ) from None
