@@ -1,4 +1,4 @@
-/* GDT, IDT stubs and catch_fault() for the bare-metal tests (32-bit). */
+/* GDT and 32-bit IDT stubs for the bare-metal tests. */
 
     .section .data
     .align 16
@@ -23,10 +23,6 @@ idt_desc:
     .word 8 * 32 - 1
     .long idt
 
-    .globl catch_eip, catch_esp, catch_vector
-catch_eip:    .long 0
-catch_esp:    .long 0
-catch_vector: .long 0
 
     .text
     .code32
@@ -51,6 +47,11 @@ cpu_init:
     incl %ecx
     cmpl $32, %ecx
     jb 2b
+    lidt idt_desc
+    ret
+
+    .globl cpu_reload_idt
+cpu_reload_idt:
     lidt idt_desc
     ret
 
@@ -86,25 +87,4 @@ isr_common:
     addl $8, %esp                   /* vector, error code */
     iret
 
-/* int catch_fault(void (*fn)(void)) */
-    .globl catch_fault
-catch_fault:
-    pushl %ebp
-    pushl %ebx
-    pushl %esi
-    pushl %edi
-    movl %esp, catch_esp
-    movl $1f, catch_eip
-    movl 20(%esp), %eax
-    call *%eax
-    movl $-1, %eax
-    jmp 2f
-1:  movl catch_esp, %esp
-    movl catch_vector, %eax
-2:  movl $0, catch_eip
-    popl %edi
-    popl %esi
-    popl %ebx
-    popl %ebp
-    ret
     .section .note.GNU-stack, "", @progbits

@@ -1,7 +1,8 @@
 /*
- * Descriptor tables and fault catching for the bare-metal tests: our own
- * GDT (the loader's may be gone), an IDT whose handlers either recover a
- * fault the test expected or report it and stop.
+ * Descriptor tables for the bare-metal tests: our own GDT (the loader's
+ * may be gone) and a 32-bit IDT that reports an unexpected exception and
+ * stops. Expected faults are tested in 64-bit mode (faults64.S): gem5
+ * delivers no exceptions in legacy protected mode.
  */
 #ifndef WORKLOADS_CPU_H
 #define WORKLOADS_CPU_H
@@ -17,12 +18,6 @@
 
 /** Load our GDT and IDT and reload every segment register. */
 void cpu_init(void);
-
-/**
- * Run fn; return the vector of the first exception it raised, or -1 if
- * it returned normally. The exception is not retried.
- */
-int catch_fault(void (*fn)(void));
 
 /** NMIs (vector 2) taken since boot. */
 extern volatile uint32_t nmi_count;

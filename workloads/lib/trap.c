@@ -11,7 +11,6 @@ struct trap_frame {
     uint32_t eip, cs, eflags;
 };
 
-extern volatile uint32_t catch_eip, catch_vector;
 volatile uint32_t nmi_count;
 
 void trap_dispatch(struct trap_frame *f);
@@ -20,12 +19,6 @@ void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector == 2) {
         nmi_count++;
-        return;
-    }
-    if (catch_eip) {
-        catch_vector = f->vector;
-        f->eip = catch_eip;
-        catch_eip = 0;
         return;
     }
     uint32_t cr2;

@@ -48,7 +48,6 @@ static void dump_save(const char *name)
 /* Paging structures: 32-bit PSE identity map, and 4-level 2 MiB pages
  * for the first 4 GiB. */
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
-static uint32_t pd32_smram[1024] __attribute__((aligned(4096)));
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd64[4][512] __attribute__((aligned(4096)));
@@ -56,15 +55,15 @@ static uint64_t pd64[4][512] __attribute__((aligned(4096)));
 static void build_page_tables(void)
 {
     for (uint32_t i = 0; i < 1024; i++)
-        pd32[i] = pd32_smram[i] = (i << 22) | 0x83; /* P RW PS */
-    /* 0xC0000000: a page table in SMRAM, for the page-walk test. */
-    pd32_smram[0xc0000000u >> 22] = (plat_smbase() & ~0xfffu) | 0x03;
+        pd32[i] = (i << 22) | 0x83; /* P RW PS */
     pml4[0] = (uint32_t)pdpt | 0x03;
     for (uint32_t i = 0; i < 4; i++) {
         pdpt[i] = (uint32_t)pd64[i] | 0x03;
         for (uint32_t j = 0; j < 512; j++)
             pd64[i][j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) | 0x83;
     }
+    /* 4 GiB .. 5 GiB: a page directory in SMRAM (the page-walk test). */
+    pdpt[4] = (plat_smbase() & ~0xfffu) | 0x03;
 }
 
 static uint64_t rng = 0x5c07c0de2017ULL;
@@ -198,14 +197,33 @@ static void test_real(void)
 
 /* ---- SMM semantics ---- */
 
-static void do_rsm(void)
+/* ---- faults, in 64-bit mode (faults64.S) ---- */
+
+enum {
+    LM_RSM, LM_WRMSR_SMRR, LM_RDMSR_SMBASE, LM_FETCH_SMRAM, LM_WALK_SMRAM,
+    LM_NMI,
+};
+int lm_try(int test, uint32_t pml4);
+extern uint64_t idt64[64];
+extern uint16_t idt64_desc[];
+extern const uint32_t isr64_table[32];
+uint32_t plat_smbase_value;
+
+static void build_idt64(void)
 {
-    __asm__ volatile("rsm");
+    for (int n = 0; n < 32; n++) {
+        const uint64_t a = isr64_table[n];
+        idt64[2 * n] = (a & 0xffff) | ((uint64_t)SEL_CODE64 << 16) |
+                       (0x8eull << 40) | ((a >> 16) << 48);
+        idt64[2 * n + 1] = 0;
+    }
+    const uint32_t base = (uint32_t)idt64;
+    memcpy(&idt64_desc[1], &base, sizeof(base));
 }
 
 static void test_rsm_outside_smm(void)
 {
-    check_eq("rsm_outside_smm_ud", catch_fault(do_rsm), VEC_UD);
+    check_eq("rsm_outside_smm_ud", lm_try(LM_RSM, (uint32_t)pml4), VEC_UD);
 }
 
 static void test_latched_smi(void)
@@ -220,9 +238,7 @@ static void test_latched_smi(void)
 static void test_nmi_held(void)
 {
     uint32_t before = nmi_count;
-    smi(SMM_CMD_NMI);
-    for (volatile int i = 0; i < 1000; i++)
-        ;
+    check_eq("nmi_no_fault", lm_try(LM_NMI, (uint32_t)pml4), (uint32_t)-1);
     check_eq("nmi_held_in_smm", smm_mailbox.readback, before);
     check_eq("nmi_taken_after_rsm", nmi_count, before + 1);
 }
@@ -311,26 +327,6 @@ static void smram_write(void)
     *(volatile uint32_t *)(plat_smbase() + SMM_SCRATCH) = 0xbadc0de5;
 }
 
-static void smram_fetch(void)
-{
-    ((void (*)(void))(plat_smbase() + SMM_HANDLER_OFFSET))();
-}
-
-static void walk_into_smram(void)
-{
-    (void)*(volatile uint32_t *)0xc0000000u;
-}
-
-static void smrr_write_outside(void)
-{
-    wrmsr(0x1f3, 0);
-}
-
-static void smbase_read_outside(void)
-{
-    (void)rdmsr(0x9e);
-}
-
 static void test_smram_lockdown(void)
 {
     smm_mailbox.param = 0x5a5a1234;
@@ -357,23 +353,16 @@ static void test_smram_lockdown(void)
              0x800);
     check_eq("smram_read_outside_all_ones", smm_mailbox.readback,
              0xffffffff);
-    check_eq("smram_fetch_outside_ud", catch_fault(smram_fetch), VEC_UD);
-    check_eq("smrr_write_outside_gp", catch_fault(smrr_write_outside),
-             VEC_GP);
-    check_eq("smbase_msr_outside_gp", catch_fault(smbase_read_outside),
-             VEC_GP);
+    check_eq("smram_fetch_outside_ud",
+             lm_try(LM_FETCH_SMRAM, (uint32_t)pml4), VEC_UD);
+    check_eq("smrr_write_outside_gp",
+             lm_try(LM_WRMSR_SMRR, (uint32_t)pml4), VEC_GP);
+    check_eq("smbase_msr_outside_gp",
+             lm_try(LM_RDMSR_SMBASE, (uint32_t)pml4), VEC_GP);
     check_eq("smrr_unchanged", (uint32_t)rdmsr(0x1f3), 0xffff0800);
-
-    /* A page table in SMRAM: the walk must not use it. */
-    __asm__ volatile("mov %0, %%cr3" : : "r"(pd32_smram));
-    __asm__ volatile("mov %%cr4, %%eax; or $0x10, %%eax; mov %%eax, %%cr4"
-                     : : : "eax");
-    __asm__ volatile("mov %%cr0, %%eax; or $0x80000000, %%eax;"
-                     "mov %%eax, %%cr0" : : : "eax");
-    int vec = catch_fault(walk_into_smram);
-    __asm__ volatile("mov %%cr0, %%eax; and $0x7fffffff, %%eax;"
-                     "mov %%eax, %%cr0" : : : "eax");
-    check_eq("smram_page_walk_outside_pf", vec, VEC_PF);
+    /* A paging structure in SMRAM: the walk must not use it. */
+    check_eq("smram_page_walk_outside_pf",
+             lm_try(LM_WALK_SMRAM, (uint32_t)pml4), VEC_PF);
 }
 
 int kmain(uint32_t magic, uint32_t mbi)
@@ -385,7 +374,9 @@ int kmain(uint32_t magic, uint32_t mbi)
     kprintf("scotch-smm-conformance platform=%s\n", plat_name());
     check_eq("multiboot_magic", magic, 0x2badb002);
     plat_init();
+    plat_smbase_value = plat_smbase();
     build_page_tables();
+    build_idt64();
     plat_smm_install(smm_handler_start,
                      smm_handler_end - smm_handler_start);
 
