@@ -15,7 +15,8 @@ import argparse
 import json
 
 import m5.objects
-from m5.defines import buildEnv, gem5Version
+from _m5.core import gem5Version
+from m5.defines import buildEnv
 
 from gem5.isas import ISA
 from gem5.utils.requires import requires

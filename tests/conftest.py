@@ -20,7 +20,7 @@ GEM5_ENV = "SCOTCH_GEM5_BINARY"
 def _purge_stub_modules() -> None:
     # Also forget our in-gem5 components: they hold the stub's classes.
     for name in list(sys.modules):
-        if name.split(".")[0] in {"m5", "gem5"} or name.startswith(
+        if name.split(".")[0] in {"m5", "_m5", "gem5"} or name.startswith(
             "scotch_plugin.gem5_components"
         ):
             del sys.modules[name]

@@ -34,6 +34,7 @@ smm_handler_start:
 #endif
     movl $smm_mailbox, %ebx
     incl MB_COUNT(%ebx)
+    movl $1, MB_SEEN(%ebx)
     cmpl $0, MB_DEPTH(%ebx)
     je 1f
     incl MB_NESTED(%ebx)

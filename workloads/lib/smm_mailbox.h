@@ -11,6 +11,7 @@
 #define MB_PARAM 12    /* argument of a command */
 #define MB_READBACK 16 /* a command's result */
 #define MB_SMM_CS 20   /* CS selector in SMM (SMBASE >> 4) */
+#define MB_SEEN 24     /* set to 1 by every SMI: lets code wait for one */
 #define MB_SAVE 32     /* copy of SMBASE + 0xFE00 .. + 0xFFFF */
 #define MB_SIZE (32 + 0x200)
 
@@ -38,7 +39,8 @@ struct smm_mailbox {
     volatile uint32_t param;
     volatile uint32_t readback;
     volatile uint32_t smm_cs;
-    uint32_t reserved[2];
+    volatile uint32_t seen;
+    uint32_t reserved;
     uint8_t save[0x200];
 };
 
@@ -61,10 +63,31 @@ static inline uint16_t mb_save16(unsigned smbase_off)
     return *(const uint16_t *)&smm_mailbox.save[smbase_off - 0xfe00];
 }
 
-/** Raise an SMI through the APM port with command cmd. */
+/*
+ * An SMI raised by OUT to the APM port lands at the next instruction on
+ * hardware (the OUT completes before the next instruction starts) and on
+ * QEMU; gem5's O3 CPU takes it a few instructions later. So code that
+ * raises one waits, changing only the flags, until the handler has set
+ * `seen`; anything the test then compares is still as it was at the OUT.
+ */
+
+/** Raise an SMI through the APM port with command cmd; wait for it. */
 static inline void smi(uint8_t cmd)
 {
-    __asm__ volatile("outb %0, $0xb2" : : "a"(cmd) : "memory");
+    smm_mailbox.seen = 0;
+    __asm__ volatile("outb %0, $0xb2\n"
+                     "1: cmpl $0, %1\n"
+                     "   je 1b"
+                     : : "a"(cmd), "m"(smm_mailbox.seen) : "memory", "cc");
+}
+
+/** Wait until count reaches target (a latched SMI); 0 if it never does. */
+static inline int smi_wait_count(uint32_t target)
+{
+    for (uint32_t i = 0; i < 100000000u; i++)
+        if (smm_mailbox.count >= target)
+            return 1;
+    return 0;
 }
 #endif
 

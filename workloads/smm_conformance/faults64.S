@@ -123,9 +123,12 @@ t_walk_smram:
     movl (%rax), %eax
     ret
 t_nmi:
+    movl $0, smm_mailbox+MB_SEEN(%rip)
     movb $SMM_CMD_NMI, %al
     outb %al, $0xb2
-    movl $1000, %ecx                /* the NMI comes right after RSM */
+3:  cmpl $0, smm_mailbox+MB_SEEN(%rip)  /* wait for the SMI */
+    je 3b
+    movl $100000, %ecx              /* the NMI comes right after RSM */
 3:  decl %ecx
     jnz 3b
     ret

@@ -13,6 +13,7 @@
 #define IN 0
 #define OUT 128
 #define RIP 256
+#define RIP_END 260
 #define RSP 264
 #define RM_BASE 0x7000
 #define EFER 0xc0000080
@@ -37,10 +38,14 @@ smi_paged32:
     movl %eax, %cr0
     jmp 1f
 1:  movl $2f, mode_probe+RIP
+    movl $3f, mode_probe+RIP_END
     movl %esp, mode_probe+RSP
+    movl $0, smm_mailbox+MB_SEEN
     movb $SMM_CMD_RECORD, %al
     outb %al, $0xb2
-2:  movl %cr0, %eax
+2:  cmpl $0, smm_mailbox+MB_SEEN    /* wait for the SMI, flags only */
+    je 2b
+3:  movl %cr0, %eax
     andl $0x7fffffff, %eax
     movl %eax, %cr0
     movl %cr4, %eax
@@ -83,10 +88,14 @@ smi_compat:
     call long_mode_on
     jmp 1f
 1:  movl $2f, mode_probe+RIP
+    movl $3f, mode_probe+RIP_END
     movl %esp, mode_probe+RSP
+    movl $0, smm_mailbox+MB_SEEN
     movb $SMM_CMD_RECORD, %al
     outb %al, $0xb2
-2:  call long_mode_off
+2:  cmpl $0, smm_mailbox+MB_SEEN
+    je 2b
+3:  call long_mode_off
     ret
 
 /* void smi_long64(uint32_t pml4): 64-bit mode, every GPR from in[]. */
@@ -110,7 +119,10 @@ lm_entry:
     movl $mode_probe, %r15d
     movl $lm_after, %eax
     movl %eax, RIP(%r15)
+    movl $lm_after_end, %eax
+    movl %eax, RIP_END(%r15)
     movq %rsp, RSP(%r15)
+    movl $0, smm_mailbox+MB_SEEN(%rip)
     movq IN+8*0(%r15), %rax
     movq IN+8*1(%r15), %rcx
     movq IN+8*2(%r15), %rdx
@@ -128,6 +140,9 @@ lm_entry:
     movq IN+8*15(%r15), %r15
     outb %al, $0xb2
 lm_after:
+    cmpl $0, smm_mailbox+MB_SEEN(%rip)
+    je lm_after
+lm_after_end:
     pushq %r15
     movl $mode_probe, %r15d
     movq %rax, OUT+8*0(%r15)
@@ -191,9 +206,14 @@ rm_real:
     movw %ax, %es
     movw %ax, %ss
     movl $(RM_BASE - 0x10), %esp
+    /* FS still caches the flat 4 GiB data segment: reach the mailbox. */
+    addr32 movl $0, %fs:smm_mailbox+MB_SEEN
     movb $SMM_CMD_RECORD, %al
     outb %al, $0xb2
 rm_after:
+    addr32 cmpl $0, %fs:smm_mailbox+MB_SEEN
+    je rm_after
+rm_after_end:
     movl %cr0, %eax
     orl $1, %eax
     movl %eax, %cr0
@@ -216,5 +236,8 @@ pm_back:
     ret
 
     .section .rodata
+    .globl rm_after_end_offset
 rm_after_offset:
     .long rm_after - rm_tramp_start
+rm_after_end_offset:
+    .long rm_after_end - rm_tramp_start

@@ -9,6 +9,8 @@
 #define P_BEFORE 0
 #define P_AFTER 32
 #define P_RIP 64
+#define P_RIP_END 68
+#define MB_SEEN 24
 
     .text
     .code32
@@ -29,6 +31,8 @@ smi_probe:
     movl $0xd4d5d6d7, P_BEFORE+20(%eax)
     movl $0xe0e1e2e3, P_BEFORE+24(%eax)
     movl $2f, P_RIP(%eax)
+    movl $3f, P_RIP_END(%eax)
+    movl $0, smm_mailbox+MB_SEEN
     pushl %eax
     movl %esp, P_BEFORE+28(%eax)    /* esp while the SMI is taken */
     movl P_BEFORE+4(%eax), %ebx
@@ -39,7 +43,9 @@ smi_probe:
     movl P_BEFORE+24(%eax), %ebp
     movl P_BEFORE+0(%eax), %eax
     outb %al, $0xb2
-2:
+2:  cmpl $0, smm_mailbox+MB_SEEN     /* wait for the SMI (see */
+    je 2b                           /* smm_mailbox.h): flags only */
+3:
     xchgl %eax, (%esp)              /* eax = p, stack keeps eax after */
     movl %esp, P_AFTER+28(%eax)
     movl %ebx, P_AFTER+4(%eax)

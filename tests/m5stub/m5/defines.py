@@ -1,6 +1,5 @@
 """Build facts of an X86 gem5.opt v24.0.0.1 built without Ruby."""
 
-gem5Version = "24.0.0.1"
 buildEnv = {
     "USE_X86_ISA": True,
     "USE_ARM_ISA": False,

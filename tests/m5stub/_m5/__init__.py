@@ -1,0 +1,1 @@
+"""gem5's compiled-in module (stub): only what our configs read."""
