@@ -375,6 +375,7 @@ static void test_smram_lockdown(void)
     }
     check_eq("smrr_supported_mtrrcap", (uint32_t)rdmsr(0xfe) & 0x800,
              0x800);
+    smram_read();
     check_eq("smram_read_outside_all_ones", smm_mailbox.readback,
              0xffffffff);
     check_eq("smram_fetch_outside_ud",
@@ -408,12 +409,12 @@ int kmain(uint32_t magic, uint32_t mbi)
     test_paged32();
     test_compat();
     test_long64();
-    test_real();
     test_rsm_outside_smm();
     test_latched_smi();
     test_nmi_held();
     test_smbase_relocation();
     test_smram_lockdown();
+    test_real();           /* last: leaves and re-enters protected mode */
 
     kprintf("smi_count=%u\n", smm_mailbox.count);
     return check_verdict("conformance");
