@@ -54,12 +54,18 @@ def roundtrip(gem5_binary: Path, cpus: tuple[str, ...], clock: str,
             extra=["--clock", clock, "--smm-entry-latency", str(entry),
                    "--smm-exit-latency", str(exit_)],
         )  # fmt: skip
-        if not run.report.passed:
+        if run.report.verdict != "PASS":
             raise ScotchError(f"smm_bench failed on {cpu}:\n{run.serial}")
         v = run.report.values
         stats = read_stats(outdir / "stats.txt")
-        smis = int(stats.get("board.smm.smis::cpu0", 0))
-        total = stats.get("board.smm.cyclesInSmm::cpu0", 0.0)
+        # A one-element vector stat prints without its "::cpu0" subname.
+        smis = int(
+            stats.get("board.smm.smis::cpu0", stats.get("board.smm.smis", 0))
+        )
+        total = stats.get(
+            "board.smm.cyclesInSmm::cpu0",
+            stats.get("board.smm.cyclesInSmm", 0.0),
+        )
         out.append(Roundtrip(
             cpu, int(v["roundtrip_cycles_min"]),
             int(v["roundtrip_cycles_avg"]), int(v["timing_overhead"]),
@@ -98,7 +104,7 @@ def overhead(gem5_binary: Path, cpu: str, repeats: int,
             run = baremetal.run_on_gem5(
                 "compute", binary, cpu=cpu, outdir=outdir, extra=extra
             )
-            if not run.report.passed:
+            if run.report.verdict != "PASS":
                 raise ScotchError(f"compute failed ({label}):\n{run.serial}")
             stats = read_stats(outdir / "stats.txt")
             speed = Speed(label, cpu, stats["simInsts"],

@@ -1,5 +1,5 @@
 /*
- * SMI round-trip benchmark: with an empty handler (RSM only), time N
+ * SMI round-trip benchmark: with a minimal handler (one store, RSM), time N
  * SMIs through the APM port with RDTSC (gem5's TSC counts CPU cycles).
  * Prints the distribution; the host benchmark reads it with gem5's SMM
  * stats.
@@ -12,6 +12,7 @@
 #define ROUNDS 64
 
 extern const uint8_t empty_handler_start[], empty_handler_end[];
+extern volatile uint32_t bench_flag;
 
 static inline uint64_t rdtsc(void)
 {
@@ -40,8 +41,11 @@ int kmain(uint32_t magic, uint32_t mbi)
             base_min = t1 - t0;
     }
     for (int i = 0; i < ROUNDS + 1; i++) {
+        bench_flag = 0;
         uint64_t t0 = rdtsc();
         __asm__ volatile("outb %0, $0xb2" : : "a"((uint8_t)0) : "memory");
+        while (!bench_flag)
+            ;
         uint64_t t1 = rdtsc();
         uint32_t d = t1 - t0;
         if (i == 0)
