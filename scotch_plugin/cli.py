@@ -53,7 +53,8 @@ def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
                 print(f"  {result.platform}: {smi_name}: no QEMU dump")
                 ok = False
                 continue
-            for diff in save_map.compare(reference[smi_name], area):
+            for diff in save_map.compare(reference[smi_name], area,
+                                         smi_name):  # fmt: skip
                 why = diff.allowed or "NOT ALLOWED"
                 print(f"  {result.platform} {smi_name} {diff.field}: "
                       f"qemu {diff.reference:#x} gem5 {diff.other:#x} "

@@ -32,7 +32,7 @@ def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
     assert run.report.failed == [], run.report.failed
     assert set(run.report.saves) == set(qemu_saves)
     for name, area in run.report.saves.items():
-        diffs = save_map.compare(qemu_saves[name], area)
+        diffs = save_map.compare(qemu_saves[name], area, name)
         assert [d for d in diffs if d.allowed is None] == [], (name, diffs)
     stats = (tmp_path / "stats.txt").read_text()
     assert re.search(r"^board\.smm\.smis(::cpu0)?\s+14\b", stats, re.M)

@@ -33,3 +33,10 @@ def test_compare_names_each_differing_field():
 def test_compare_rejects_a_truncated_area():
     with pytest.raises(ScotchError, match="100 bytes, expected 512"):
         save_map.compare(bytes(512), bytes(100))
+
+
+def test_uncontrolled_registers_may_differ_but_controlled_ones_not():
+    assert save_map.allowed("protected", "RSI") is not None
+    assert save_map.allowed("long64", "RSI") is None
+    assert save_map.allowed("long64", "RIP") is None
+    assert "SeaBIOS" in save_map.allowed("real", "SMBASE")

@@ -175,12 +175,14 @@ SmmController::saveState(ThreadContext *tc, const Context &c) const
                         readSegment(tc, SaveSegments[i]));
     area.putSegment(SMM_LDTR, readSegment(tc, segment_idx::Tsl));
     area.putSegment(SMM_TR, readSegment(tc, segment_idx::Tr));
+    // GDTR and IDTR limits are 16 bits; gem5's LGDT/LIDT leave stale
+    // upper bits in the register (a 2-byte load written as 4 bytes).
     area.put<uint32_t>(SMM_GDTR + 4,
-                       tc->readMiscRegNoEffect(misc_reg::TsgLimit));
+                       tc->readMiscRegNoEffect(misc_reg::TsgLimit) & 0xffff);
     area.put<uint64_t>(SMM_GDTR + 8,
                        tc->readMiscRegNoEffect(misc_reg::TsgBase));
     area.put<uint32_t>(SMM_IDTR + 4,
-                       tc->readMiscRegNoEffect(misc_reg::IdtrLimit));
+                       tc->readMiscRegNoEffect(misc_reg::IdtrLimit) & 0xffff);
     area.put<uint64_t>(SMM_IDTR + 8,
                        tc->readMiscRegNoEffect(misc_reg::IdtrBase));
 

@@ -28,6 +28,10 @@ idt_desc:
     .code32
     .globl cpu_init
 cpu_init:
+    /* Caches on, as firmware leaves them (CR0.CD/NW are set at reset). */
+    movl %cr0, %eax
+    andl $0x9fffffff, %eax
+    movl %eax, %cr0
     lgdt gdt_desc
     ljmp $0x08, $1f
 1:  movw $0x10, %ax
