@@ -110,7 +110,9 @@ def main() -> None:
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
     simulator = Simulator(
         board=board,
-        checkpoint_path=Path(args.restore) if args.restore else None,
+        # v24's Simulator passes this on to getCheckpoint(), which takes
+        # a str (not the Path its type hint says).
+        checkpoint_path=args.restore,
     )
     simulator.run(max_ticks=args.max_ticks)
     cause = simulator.get_last_exit_event_cause()

@@ -96,7 +96,7 @@ def test_baremetal_switch_and_restore_options(m5stub, capsys, tmp_path):
     board = m5stub.record["instantiated"].board
     proc = board.get_processor()
     assert proc.switch_core_type.name == "O3"
-    assert m5stub.record["ckpt"] == cpt
+    assert m5stub.record["ckpt"] == str(cpt)
     assert board.workload.command_line == "milestone=switch"
 
 

@@ -2,6 +2,8 @@
 and "simulates" through the stub m5, recording what was asked."""
 
 
+from pathlib import Path
+
 import m5
 from m5.objects import Root
 
@@ -18,7 +20,7 @@ class Simulator:
                 raise TypeError(f"on_exit_event key {event!r}")
         self._board = board
         self._on_exit_event = on_exit_event or {}
-        if checkpoint_path is not None and not checkpoint_path.is_dir():
+        if checkpoint_path is not None and not Path(checkpoint_path).is_dir():
             raise FileNotFoundError(f"checkpoint {checkpoint_path}")
         self._checkpoint_path = checkpoint_path
         self._last_exit_event = None
