@@ -73,8 +73,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--max-ticks",
         type=int,
-        default=10**13,
-        help="stop after this many ticks (default: 10 s simulated)",
+        default=10**11,
+        help="stop after this many ticks (default: 100 ms simulated; "
+        "the bare-metal images need a few ms)",
     )
     return parser.parse_args()
 
