@@ -40,3 +40,9 @@ def test_uncontrolled_registers_may_differ_but_controlled_ones_not():
     assert save_map.allowed("long64", "RSI") is None
     assert save_map.allowed("long64", "RIP") is None
     assert "SeaBIOS" in save_map.allowed("real", "SMBASE")
+
+
+def test_only_arithmetic_flags_may_differ():
+    assert save_map.allowed("protected", "RFLAGS", 0x6, 0x12) is not None
+    # IF (bit 9) differing is a real difference.
+    assert save_map.allowed("protected", "RFLAGS", 0x6, 0x206) is None
