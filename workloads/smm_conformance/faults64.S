@@ -11,7 +11,6 @@
  */
 #include "smm_mailbox.h"
 
-#define EFER 0xc0000080
 
     .data
     .align 16
@@ -43,17 +42,7 @@ lm_try:
     movl %eax, lm_test
     movl %esp, lm_saved_esp
     movl 24(%esp), %eax
-    movl %eax, %cr3
-    movl %cr4, %eax
-    orl $0x20, %eax                 /* PAE */
-    movl %eax, %cr4
-    movl $EFER, %ecx
-    rdmsr
-    orl $0x100, %eax                /* LME */
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000000, %eax
-    movl %eax, %cr0
+    call long_mode_on               /* modes.S */
     ljmp $0x18, $1f
 
     .code64
@@ -79,16 +68,7 @@ lm_done:
     pushq %rax
     lretq
     .code32
-2:  movl %cr0, %eax
-    andl $0x7fffffff, %eax
-    movl %eax, %cr0
-    movl $EFER, %ecx
-    rdmsr
-    andl $~0x100, %eax
-    wrmsr
-    movl %cr4, %eax
-    andl $~0x20, %eax
-    movl %eax, %cr4
+2:  call long_mode_off
     call cpu_reload_idt             /* back to the 32-bit IDT */
     movl lm_saved_esp, %esp
     movl lm_result, %eax

@@ -54,6 +54,7 @@ smi_paged32:
     ret
 
 /* Enter long mode (compatibility submode, CS = 0x08); EAX = pml4. */
+    .globl long_mode_on, long_mode_off
 long_mode_on:
     movl %eax, %cr3
     movl %cr4, %eax
