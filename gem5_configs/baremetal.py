@@ -17,9 +17,6 @@ from pathlib import Path
 
 import m5
 
-from gem5.components.cachehierarchies.classic.private_l1_private_l2_cache_hierarchy import (  # noqa: E501
-    PrivateL1PrivateL2CacheHierarchy,
-)
 from gem5.components.memory.single_channel import SingleChannelDDR3_1600
 from gem5.components.processors.cpu_types import CPUTypes
 from gem5.components.processors.simple_processor import SimpleProcessor
@@ -31,6 +28,9 @@ from gem5.simulate.simulator import Simulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scotch_plugin.gem5_components.caches import (  # noqa: E402
+    WalkerCachedL1L2Hierarchy,
+)
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
     ScotchX86Board,
 )
@@ -99,7 +99,7 @@ def main() -> None:
         clk_freq=args.clock,
         processor=processor,
         memory=SingleChannelDDR3_1600(args.memory),
-        cache_hierarchy=PrivateL1PrivateL2CacheHierarchy(
+        cache_hierarchy=WalkerCachedL1L2Hierarchy(
             l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
         ),
         smm_entry_latency=args.smm_entry_latency,

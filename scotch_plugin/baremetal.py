@@ -18,6 +18,9 @@ IMAGES = {
     "smm_smoke": "one SMI by APM port and one by APIC IPI; RSM",
     "smm_conformance": "SMM conformance suite: every mode, SMBASE "
     "relocation, latched SMI, held NMI, SMRAM lockdown, RSM #UD",
+    "paging_ad": "the page walker sets accessed and dirty bits",
+    "smm_bench": "SMI round-trip timing (benchmark)",
+    "compute": "pi spigot without SMIs (benchmark)",
 }
 
 

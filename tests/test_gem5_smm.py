@@ -24,7 +24,27 @@ def test_smoke_on_gem5(gem5_binary, cpu, tmp_path):
     assert run.report.passed
 
 
-@pytest.mark.parametrize("cpu", CPU_MODELS)
+KNOWN_GAPS = {
+    "o3": "O3 raises #GP(0) on a far jump in the real-mode trampoline "
+    "(EIP 0x600e); gem5 then panics (no legacy-mode delivery)",
+    "minor": "Minor makes no progress after the image's first LGDT",
+}
+
+
+@pytest.mark.parametrize(
+    "cpu",
+    [
+        (
+            pytest.param(
+                c,
+                marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[c]),
+            )
+            if c in KNOWN_GAPS
+            else c
+        )
+        for c in CPU_MODELS
+    ],
+)
 def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
                                           qemu_saves):  # fmt: skip
     run = baremetal.run_on_gem5("smm_conformance", gem5_binary, cpu=cpu,
