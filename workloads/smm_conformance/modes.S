@@ -18,6 +18,23 @@
 #define RM_BASE 0x7000
 #define EFER 0xc0000080
 
+/*
+ * In 32-bit code: note where the SMI will be taken (the instruction after
+ * the OUT, up to the end of the wait) and ESP, raise it with
+ * SMM_CMD_RECORD and wait for the handler's flag, touching only flags.
+ */
+.macro SMI_RECORD_32
+    movl $2f, mode_probe+RIP
+    movl $3f, mode_probe+RIP_END
+    movl %esp, mode_probe+RSP
+    movl $0, smm_mailbox+MB_SEEN
+    movb $SMM_CMD_RECORD, %al
+    outb %al, $0xb2
+2:  cmpl $0, smm_mailbox+MB_SEEN
+    je 2b
+3:
+.endm
+
     .data
     .align 4
 saved_esp32: .long 0
@@ -37,15 +54,8 @@ smi_paged32:
     orl $0x80000000, %eax
     movl %eax, %cr0
     jmp 1f
-1:  movl $2f, mode_probe+RIP
-    movl $3f, mode_probe+RIP_END
-    movl %esp, mode_probe+RSP
-    movl $0, smm_mailbox+MB_SEEN
-    movb $SMM_CMD_RECORD, %al
-    outb %al, $0xb2
-2:  cmpl $0, smm_mailbox+MB_SEEN    /* wait for the SMI, flags only */
-    je 2b
-3:  movl %cr0, %eax
+1:  SMI_RECORD_32
+    movl %cr0, %eax
     andl $0x7fffffff, %eax
     movl %eax, %cr0
     movl %cr4, %eax
@@ -88,15 +98,8 @@ smi_compat:
     movl 4(%esp), %eax
     call long_mode_on
     jmp 1f
-1:  movl $2f, mode_probe+RIP
-    movl $3f, mode_probe+RIP_END
-    movl %esp, mode_probe+RSP
-    movl $0, smm_mailbox+MB_SEEN
-    movb $SMM_CMD_RECORD, %al
-    outb %al, $0xb2
-2:  cmpl $0, smm_mailbox+MB_SEEN
-    je 2b
-3:  call long_mode_off
+1:  SMI_RECORD_32
+    call long_mode_off
     ret
 
 /* void smi_long64(uint32_t pml4): 64-bit mode, every GPR from in[]. */
