@@ -1,7 +1,7 @@
 """The page walker sets the accessed bit of the entries it walks, and a
 store through a 4 KiB page lands where the page maps (workloads/
 paging_ad), on QEMU and, given SCOTCH_GEM5_BINARY, on gem5's CPU models
-(with the walker caches of WalkerCachedL1L2Hierarchy)."""
+(with the walker caches of WalkerCachedL1L2Hierarchy and patch 0004)."""
 
 import pytest
 
@@ -15,13 +15,23 @@ def test_paging_ad_on_qemu():
     assert run.report.passed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gem5: a store through a 4 KiB page in 32-bit two-level "
-    "paging does not reach the mapped physical address (reads back 0 "
-    "with paging off); not yet diagnosed",
+@pytest.mark.parametrize(
+    "cpu",
+    [
+        (
+            pytest.param(
+                c,
+                marks=pytest.mark.xfail(
+                    strict=True,
+                    reason="Minor makes no progress after the first LGDT",
+                ),
+            )
+            if c == "minor"
+            else c
+        )
+        for c in CPU_MODELS
+    ],
 )
-@pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_paging_ad_on_gem5(gem5_binary, cpu, tmp_path):
     run = baremetal.run_on_gem5("paging_ad", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
