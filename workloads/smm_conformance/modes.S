@@ -173,6 +173,8 @@ lm_after_end:
     .code32
 compat_back:
     call long_mode_off
+    /* Back in the caller's frame: saved ESP, callee-saved registers. */
+c_frame_return:
     movl saved_esp32, %esp
     popl %edi
     popl %esi
@@ -232,12 +234,7 @@ pm_back:
     movw %ax, %fs
     movw %ax, %gs
     movw %ax, %ss
-    movl saved_esp32, %esp
-    popl %edi
-    popl %esi
-    popl %ebx
-    popl %ebp
-    ret
+    jmp c_frame_return
 
     .section .rodata
     .globl rm_after_end_offset
