@@ -1,0 +1,17 @@
+"""The workloads a Scotch guest (a Xen domU) can run, by name.
+
+Each is a statically linked program in the domU image (built from
+``workloads/guest/``); ``scotch.workload=<name>`` on the domU's kernel
+command line selects it. Experiment files name them too.
+"""
+
+from __future__ import annotations
+
+#: pi digits, gzip of generated data, and PARSEC-style kernels.
+WORKLOADS: tuple[str, ...] = (
+    "pi",
+    "gzip",
+    "blackscholes",
+    "streamcluster",
+    "canneal",
+)
