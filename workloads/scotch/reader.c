@@ -1,0 +1,279 @@
+/*
+ * scotch-reader: the tenant's side of Scotch. It asks the SMM handler for
+ * a snapshot of the ledger and checks it: the MAC under the tenant's key,
+ * the nonce it chose (freshness), a sequence number above the last one
+ * it accepted (no replay), and a well-formed layout. Only a snapshot that
+ * passes every check is printed as usage.
+ *
+ *   scotch-reader export [--nonce N] [--key HEX] [--state FILE]
+ *       in a Xen guest (dom0, or a domU given I/O port 0xB2): request an
+ *       export, print "SCOTCH-SNAPSHOT <nonce> <hex>", and verify it when
+ *       a key is known (--key, $SCOTCH_KEY or scotch.key= in
+ *       /proc/cmdline).
+ *   scotch-reader verify --key HEX --nonce N [--last-seq S] [FILE]
+ *       check a snapshot given as hex (FILE or stdin) anywhere.
+ *
+ * On success it prints one JSON object; on rejection "rejected: <why>"
+ * on stderr and exit status 1. This is the interface the SGX enclave
+ * will host: verify(key, snapshot, nonce, last_seq) -> usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hmac_sha256.h"
+#include "scotch_abi.h"
+
+#define MAX_BYTES SCOTCH_SNAPSHOT_BYTES(SCOTCH_MAX_DOMAINS)
+
+static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *len)
+{
+    size_t n = 0;
+
+    while (*s && n < max) {
+        unsigned v;
+        while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+            s++;
+        if (!*s)
+            break;
+        if (sscanf(s, "%2x", &v) != 1 || !s[1])
+            return -1;
+        out[n++] = (uint8_t)v;
+        s += 2;
+    }
+    while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+        s++;
+    if (*s)
+        return -1;
+    *len = n;
+    return 0;
+}
+
+static int reject(const char *why)
+{
+    fprintf(stderr, "rejected: %s\n", why);
+    return 1;
+}
+
+/** All checks; prints the usage as JSON when the snapshot is good. */
+static int verify(const uint8_t key[SCOTCH_KEY_BYTES], const uint8_t *buf,
+                  size_t len, uint64_t nonce, uint64_t last_seq)
+{
+    struct scotch_snapshot_header h;
+    uint8_t mac[SCOTCH_MAC_BYTES];
+    size_t want, i;
+
+    if (len < sizeof(h) + SCOTCH_MAC_BYTES)
+        return reject("too short for a snapshot");
+    memcpy(&h, buf, sizeof(h));
+    if (h.magic != SCOTCH_SNAPSHOT_MAGIC)
+        return reject("bad magic");
+    if (h.version != SCOTCH_SNAPSHOT_VERSION)
+        return reject("unknown version");
+    if (h.ndomains > SCOTCH_MAX_DOMAINS)
+        return reject("too many domains");
+    want = SCOTCH_SNAPSHOT_BYTES(h.ndomains);
+    if (len != want)
+        return reject("length does not match the domain count");
+    hmac_sha256(key, SCOTCH_KEY_BYTES, buf, want - SCOTCH_MAC_BYTES, mac);
+    if (!mac_equal(mac, buf + want - SCOTCH_MAC_BYTES, SCOTCH_MAC_BYTES))
+        return reject("MAC does not verify");
+    if (h.nonce != nonce)
+        return reject("nonce is not ours (stale or replayed snapshot)");
+    if (h.seq <= last_seq)
+        return reject("sequence number not above the last accepted one");
+    printf("{\"seq\": %" PRIu64 ", \"nonce\": %" PRIu64
+           ", \"tsc_start\": %" PRIu64 ", \"tsc_now\": %" PRIu64
+           ", \"smis\": %" PRIu64 ", \"unknown_cycles\": %" PRIu64
+           ", \"requester\": %" PRId64 ", \"lookup_failures\": %u"
+           ", \"domains\": [",
+           h.seq, h.nonce, h.tsc_start, h.tsc_now, h.smis, h.unknown_cycles,
+           h.requester == SCOTCH_DOMID_UNKNOWN ? (int64_t)-1
+                                               : (int64_t)h.requester,
+           h.lookup_failures);
+    for (i = 0; i < h.ndomains; i++) {
+        struct scotch_domain_entry e;
+        memcpy(&e, buf + sizeof(h) + i * sizeof(e), sizeof(e));
+        printf("%s{\"domid\": %u, \"cycles\": %" PRIu64
+               ", \"switches\": %" PRIu64 ", \"irqs\": %" PRIu64 "}",
+               i ? ", " : "", e.domid, e.cycles, e.switches, e.irqs);
+    }
+    printf("]}\n");
+    return 0;
+}
+
+static int key_from(const char *hex, uint8_t key[SCOTCH_KEY_BYTES])
+{
+    size_t n;
+    if (!hex || parse_hex(hex, key, SCOTCH_KEY_BYTES, &n) ||
+        n != SCOTCH_KEY_BYTES || strlen(hex) != 2 * SCOTCH_KEY_BYTES) {
+        fprintf(stderr, "scotch-reader: key: expected 64 hex digits\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* scotch.key= from the kernel command line: the enclave's stand-in. */
+static char *cmdline_key(void)
+{
+    static char line[4096];
+    char *p;
+    FILE *f = fopen("/proc/cmdline", "r");
+
+    if (!f)
+        return NULL;
+    if (!fgets(line, sizeof(line), f)) {
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    for (p = strtok(line, " \n"); p; p = strtok(NULL, " \n"))
+        if (!strncmp(p, "scotch.key=", 11))
+            return p + 11;
+    return NULL;
+}
+
+static int do_export(uint64_t nonce, const char *key_hex, const char *state)
+{
+    uint8_t *buf, key[SCOTCH_KEY_BYTES];
+    const struct scotch_snapshot_header *h;
+    uint64_t last = 0;
+    size_t len, i;
+    int rc;
+
+    if (ioperm(0xb2, 1, 1) && iopl(3)) {
+        fprintf(stderr, "scotch-reader: no access to port 0xB2: %s\n",
+                strerror(errno));
+        return 2;
+    }
+    buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED, -1,
+               0);
+    if (buf == MAP_FAILED) {
+        fprintf(stderr, "scotch-reader: mmap: %s\n", strerror(errno));
+        return 2;
+    }
+    memset(buf, 0, 4096); /* present and writable for the handler */
+    h = (const void *)buf;
+    __asm__ volatile("outb %%al, $0xb2\n\tjmp 1f\n1:"
+                     :
+                     : "a"(SCOTCH_CMD_EXPORT), "D"(nonce), "S"(buf)
+                     : "memory");
+    for (i = 0; i < 100000000 && !*(volatile uint32_t *)&h->magic; i++)
+        ;
+    if (h->magic != SCOTCH_SNAPSHOT_MAGIC) {
+        fprintf(stderr, "scotch-reader: no snapshot arrived\n");
+        return 2;
+    }
+    len = h->ndomains <= SCOTCH_MAX_DOMAINS
+              ? SCOTCH_SNAPSHOT_BYTES(h->ndomains)
+              : sizeof(*h);
+    printf("SCOTCH-SNAPSHOT %" PRIu64 " ", nonce);
+    for (i = 0; i < len; i++)
+        printf("%02x", buf[i]);
+    printf("\n");
+    if (!key_hex)
+        return 0;
+    if (key_from(key_hex, key))
+        return 2;
+    if (state) {
+        FILE *f = fopen(state, "r");
+        if (f) {
+            if (fscanf(f, "%" SCNu64, &last) != 1)
+                last = 0;
+            fclose(f);
+        }
+    }
+    printf("SCOTCH-USAGE ");
+    rc = verify(key, buf, len, nonce, last);
+    if (!rc && state) {
+        FILE *f = fopen(state, "w");
+        if (f) {
+            fprintf(f, "%" PRIu64 "\n", h->seq);
+            fclose(f);
+        }
+    }
+    return rc;
+}
+
+static uint64_t random_nonce(void)
+{
+    uint64_t n = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        if (read(fd, &n, sizeof(n)) != sizeof(n))
+            n = 0;
+        close(fd);
+    }
+    return n ? n : (uint64_t)getpid() << 32 | (uint64_t)time(NULL);
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: scotch-reader export [--nonce N] [--key HEX] "
+            "[--state FILE]\n"
+            "       scotch-reader verify --key HEX --nonce N "
+            "[--last-seq S] [FILE]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    const char *key_hex = getenv("SCOTCH_KEY"), *state = NULL, *file = NULL;
+    uint64_t nonce = 0, last = 0;
+    int have_nonce = 0, i;
+
+    if (argc < 2)
+        return usage();
+    for (i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--key") && i + 1 < argc)
+            key_hex = argv[++i];
+        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
+            nonce = strtoull(argv[++i], NULL, 0), have_nonce = 1;
+        else if (!strcmp(argv[i], "--last-seq") && i + 1 < argc)
+            last = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--state") && i + 1 < argc)
+            state = argv[++i];
+        else if (argv[i][0] != '-' && !file)
+            file = argv[i];
+        else
+            return usage();
+    }
+    if (!strcmp(argv[1], "export")) {
+        if (!key_hex)
+            key_hex = cmdline_key();
+        return do_export(have_nonce ? nonce : random_nonce(), key_hex,
+                         state);
+    }
+    if (!strcmp(argv[1], "verify")) {
+        static char text[2 * MAX_BYTES + 64];
+        static uint8_t buf[MAX_BYTES];
+        uint8_t key[SCOTCH_KEY_BYTES];
+        size_t n, len;
+        FILE *f = file ? fopen(file, "r") : stdin;
+
+        if (!have_nonce || key_from(key_hex, key))
+            return usage();
+        if (!f) {
+            fprintf(stderr, "scotch-reader: %s: %s\n", file, strerror(errno));
+            return 2;
+        }
+        n = fread(text, 1, sizeof(text) - 1, f);
+        text[n] = 0;
+        if (file)
+            fclose(f);
+        if (parse_hex(text, buf, sizeof(buf), &len))
+            return reject("not a hex snapshot");
+        return verify(key, buf, len, nonce, last);
+    }
+    return usage();
+}

@@ -1,0 +1,260 @@
+/*
+ * Scotch's SMM handler (Leach, Zhang, Weimer, RAID 2017): at every SMI,
+ * charge the TSC cycles since the previous SMI to the domain whose vCPU
+ * was current, count context switches and I/O interrupts, and on
+ * request export a MAC'd snapshot of the ledger to the requester.
+ *
+ * The vCPU is found as Xen finds it: the top of the Xen stack holds
+ * struct cpu_info, whose current_vcpu points to struct vcpu, whose
+ * domain points to struct domain. Xen's virtual addresses are translated
+ * through the interrupted CR3 (4-level paging). Everything the handler
+ * reads of Xen is data only: a lying hypervisor can only make a lookup
+ * fail, which is counted. The ledger and the key stay in SMRAM.
+ *
+ * One CPU: SeaBIOS gives every CPU the same SMBASE, so concurrent SMIs
+ * would share one save area.
+ */
+#include "hmac_sha256.h"
+#include "scotch/smm_save_map.h"
+#include "scotch_abi.h"
+
+_Static_assert(sizeof(struct scotch_config) <= 96, "config slot");
+_Static_assert(sizeof(struct scotch_snapshot_header) == 64, "header");
+_Static_assert(sizeof(struct scotch_domain_entry) == 32, "entry");
+
+extern const struct scotch_config scotch_config;
+
+struct ledger {
+    uint32_t magic;
+    uint32_t ndomains;
+    uint64_t seq;
+    uint64_t tsc_start;
+    uint64_t last_tsc;
+    uint64_t smis;
+    uint64_t unknown_cycles;
+    uint32_t lookup_failures;
+    uint32_t export_failures;
+    struct scotch_domain_entry dom[SCOTCH_MAX_DOMAINS];
+};
+
+#define LEDGER ((struct ledger *)SCOTCH_LEDGER_ADDR)
+#define EFER_LMA (1u << 10)
+#define PTE_P 1ull
+#define PTE_RW 2ull
+#define PTE_PS 0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+static uint64_t save64(unsigned off)
+{
+    return *(volatile uint64_t *)(SCOTCH_SMBASE + off);
+}
+
+static uint16_t save16(unsigned off)
+{
+    return *(volatile uint16_t *)(SCOTCH_SMBASE + off);
+}
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Physical memory: paging is off in SMM here, so below 4 GiB only. */
+static int phys_ok(uint64_t pa, uint32_t len)
+{
+    return pa + len <= 0x100000000ull && pa + len >= pa;
+}
+
+static int phys_read64(uint64_t pa, uint64_t *v)
+{
+    if (!phys_ok(pa, 8))
+        return 0;
+    *v = *(volatile uint64_t *)(uint32_t)pa;
+    return 1;
+}
+
+/** Translate va through 4-level paging rooted at cr3. */
+static int translate(uint64_t cr3, uint64_t va, int write, uint64_t *pa)
+{
+    uint64_t table = cr3 & PTE_ADDR, e = 0;
+    int level;
+
+    for (level = 3; level >= 0; level--) {
+        unsigned idx = (unsigned)(va >> (12 + 9 * level)) & 511;
+        if (!phys_read64(table + idx * 8, &e) || !(e & PTE_P))
+            return 0;
+        if (write && !(e & PTE_RW))
+            return 0;
+        if ((level == 1 || level == 2) && (e & PTE_PS)) {
+            uint64_t size = 1ull << (12 + 9 * level);
+            *pa = ((e & PTE_ADDR) & ~(size - 1)) | (va & (size - 1));
+            return 1;
+        }
+        table = e & PTE_ADDR;
+    }
+    *pa = table | (va & 0xfff);
+    return 1;
+}
+
+static int virt_read64(uint64_t cr3, uint64_t va, uint64_t *v)
+{
+    uint64_t pa;
+    /* An 8-byte field never crosses a page in Xen's structs. */
+    if ((va & 0xfff) > 0xff8 || !translate(cr3, va, 0, &pa))
+        return 0;
+    return phys_read64(pa, v);
+}
+
+struct current {
+    uint32_t domid;
+    uint64_t cpu_info; /* Xen VA of struct cpu_info */
+    uint64_t cr3;
+};
+
+/** Which domain's vCPU was current on this CPU at the SMI? */
+static int find_current(struct current *cur)
+{
+    const struct scotch_config *c = &scotch_config;
+    uint64_t sp, vcpu, dom, id;
+
+    if (!(save64(SMM_EFER) & EFER_LMA))
+        return 0; /* not in long mode: not Xen (yet) */
+    cur->cr3 = save64(SMM_CR3);
+    if ((save16(SMM_SEG_CS + SMM_SEG_SEL) & 3) == 0) {
+        sp = save64(SMM_RSP); /* in Xen: on its stack */
+    } else {
+        /* In a guest: Xen's stack is where the TSS sends ring 0. */
+        if (!virt_read64(cur->cr3, save64(SMM_TR + SMM_SEG_BASE) + 4, &sp))
+            return 0;
+    }
+    cur->cpu_info = (sp | (c->stack_size - 1)) + 1 - c->cpu_info_size;
+    if (!virt_read64(cur->cr3, cur->cpu_info + c->cpu_info_current_vcpu,
+                     &vcpu) ||
+        !virt_read64(cur->cr3, vcpu + c->vcpu_domain, &dom) ||
+        !virt_read64(cur->cr3, dom + c->domain_domain_id, &id))
+        return 0;
+    cur->domid = (uint32_t)id & 0xffff; /* domid_t */
+    return 1;
+}
+
+static struct scotch_domain_entry *entry(struct ledger *l, uint32_t domid)
+{
+    uint32_t i;
+
+    for (i = 0; i < l->ndomains; i++)
+        if (l->dom[i].domid == domid)
+            return &l->dom[i];
+    if (l->ndomains == SCOTCH_MAX_DOMAINS)
+        return 0;
+    l->dom[l->ndomains].domid = domid;
+    return &l->dom[l->ndomains++];
+}
+
+static void zero(void *p, uint32_t n)
+{
+    uint8_t *b = p;
+    while (n--)
+        *b++ = 0;
+}
+
+static void copy(void *d, const void *s, uint32_t n)
+{
+    uint8_t *o = d;
+    const uint8_t *i = s;
+    while (n--)
+        *o++ = *i++;
+}
+
+/*
+ * Export: write header, entries and MAC to the requester's page. The
+ * page and the nonce come from the requester's registers: RSI and RDI
+ * saved in Xen's guest frame when Xen emulated the guest's OUT, or the
+ * interrupted registers when the SMI came from outside Xen (the shim).
+ */
+static void export(struct ledger *l, const struct current *cur, int in_xen,
+                   uint64_t now)
+{
+    const struct scotch_config *c = &scotch_config;
+    uint8_t buf[SCOTCH_SNAPSHOT_BYTES(SCOTCH_MAX_DOMAINS)];
+    struct scotch_snapshot_header *h = (void *)buf;
+    uint64_t va, nonce, pa = 0;
+    uint32_t len;
+
+    if (in_xen) {
+        uint64_t regs = cur->cpu_info + c->cpu_info_regs;
+        if (!virt_read64(cur->cr3, regs + c->regs_rsi, &va) ||
+            !virt_read64(cur->cr3, regs + c->regs_rdi, &nonce) ||
+            (va & 0xfff) || !translate(cur->cr3, va, 1, &pa)) {
+            l->export_failures++;
+            return;
+        }
+    } else {
+        va = save64(SMM_RSI);
+        nonce = save64(SMM_RDI);
+        if (save64(SMM_CR0) & 0x80000000u) { /* paging on: not supported */
+            l->export_failures++;
+            return;
+        }
+        pa = va;
+    }
+    len = SCOTCH_SNAPSHOT_BYTES(l->ndomains);
+    if ((pa & 0xfff) || !phys_ok(pa, len)) {
+        l->export_failures++;
+        return;
+    }
+    zero(h, sizeof(*h));
+    h->magic = SCOTCH_SNAPSHOT_MAGIC;
+    h->version = SCOTCH_SNAPSHOT_VERSION;
+    h->ndomains = (uint16_t)l->ndomains;
+    h->seq = ++l->seq;
+    h->nonce = nonce;
+    h->tsc_start = l->tsc_start;
+    h->tsc_now = now;
+    h->smis = l->smis;
+    h->unknown_cycles = l->unknown_cycles;
+    h->requester = in_xen ? cur->domid : SCOTCH_DOMID_UNKNOWN;
+    h->lookup_failures = l->lookup_failures;
+    copy(buf + sizeof(*h), l->dom, l->ndomains * sizeof(l->dom[0]));
+    hmac_sha256(c->key, SCOTCH_KEY_BYTES, buf, len - SCOTCH_MAC_BYTES,
+                buf + len - SCOTCH_MAC_BYTES);
+    copy((void *)(uint32_t)pa, buf, len);
+    zero(buf, sizeof(buf));
+}
+
+void scotch_smm_main(void)
+{
+    struct ledger *l = LEDGER;
+    uint64_t now = rdtsc();
+    uint8_t cmd = (uint8_t)save64(SMM_RAX);
+    struct current cur = {SCOTCH_DOMID_UNKNOWN, 0, 0};
+    struct scotch_domain_entry *e = 0;
+    int known;
+
+    if (scotch_config.magic != SCOTCH_CONFIG_MAGIC)
+        return; /* not provisioned: do nothing */
+    if (l->magic != SCOTCH_LEDGER_MAGIC) {
+        zero(l, sizeof(*l));
+        l->magic = SCOTCH_LEDGER_MAGIC;
+        l->tsc_start = l->last_tsc = now;
+    }
+    l->smis++;
+    known = find_current(&cur);
+    if (known)
+        e = entry(l, cur.domid);
+    if (e) {
+        e->cycles += now - l->last_tsc;
+        if (cmd == SCOTCH_CMD_SWITCH)
+            e->switches++;
+        else if (cmd == SCOTCH_CMD_IRQ)
+            e->irqs++;
+    } else {
+        l->unknown_cycles += now - l->last_tsc;
+        if (save64(SMM_EFER) & EFER_LMA)
+            l->lookup_failures++;
+    }
+    l->last_tsc = now;
+    if (cmd == SCOTCH_CMD_EXPORT)
+        export(l, &cur, known, now);
+}
