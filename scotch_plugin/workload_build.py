@@ -1,4 +1,5 @@
-"""Builds bare-metal images and unit tests with ``SConstruct.extra``."""
+"""Builds bare-metal images, guest programs and unit tests with
+``SConstruct.extra``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.guest_workloads import WORKLOADS
 
 
 def scons(*targets: str) -> None:
@@ -41,3 +43,15 @@ def image(name: str, platform: str) -> Path:
     if not path.is_file():
         raise ScotchError(f"{rel}: the build did not produce it")
     return path
+
+
+def guest_programs() -> dict[str, Path]:
+    """Build (if needed) the guest workloads (``workloads/guest/``, the
+    ``guest`` alias) and return ``{name: static executable}``."""
+    scons("guest")
+    out = project.build_dir() / "guest"
+    programs = {name: out / name for name in WORKLOADS}
+    for path in programs.values():
+        if not path.is_file():
+            raise ScotchError(f"{path}: the guest build did not produce it")
+    return programs

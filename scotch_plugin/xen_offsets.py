@@ -83,7 +83,7 @@ def _structs(path: Path, names: set[str]) -> dict[str, tuple[int, dict]]:
     found: dict[str, tuple[int, dict]] = {}
     with path.open("rb") as f:
         elf = ELFFile(f)
-        if not elf.has_dwarf_info():
+        if elf.get_section_by_name(".debug_info") is None:
             raise ScotchError(
                 f"{path}: no DWARF debug information "
                 "(build Xen with CONFIG_DEBUG_INFO=y)"

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from scotch_plugin import project, qemu
+from scotch_plugin import guest_image, project, qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import run_tool
 
@@ -350,6 +350,15 @@ def base_image(busybox: Path, init: Path) -> Cpio:
     return image
 
 
+def domu_image(busybox: Path, init: Path) -> Cpio:
+    """The domUs' initramfs: ``base_image`` and the guest workloads
+    (``guest_image.domu_files``: ``/scotch/bin``, PARSEC's ``/parsec``)."""
+    image = base_image(busybox, init)
+    for path, (data, mode) in guest_image.domu_files().items():
+        image.file(path, data, mode)
+    return image
+
+
 # -- the build ------------------------------------------------------------
 
 
@@ -382,13 +391,17 @@ def default_out() -> Path:
 
 
 def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
-    """A digest of every input: recipe files, package versions, format."""
+    """A digest of every input: recipe files, package versions, format,
+    and the files the guest workloads add to the domU image."""
     digest = hashlib.sha256(f"format {PACKING_FORMAT}\n".encode())
     for name, version in sorted(versions.items()):
         digest.update(f"package {name} {version}\n".encode())
     for path in recipe.files():
         digest.update(f"file {path.name}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for rel, (data, mode) in sorted(guest_image.domu_files().items()):
+        digest.update(f"guest {rel} {mode:o}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
@@ -434,7 +447,7 @@ def _assemble(
     kernel_version = kernel_package(recipe.kernel).removeprefix("linux-image-")
     kernel = resolve_in(tree, f"boot/vmlinuz-{kernel_version}").read_bytes()
     busybox = resolve_in(tree, "bin/busybox")
-    domu = base_image(busybox, recipe.domu_init).pack()
+    domu = domu_image(busybox, recipe.domu_init).pack()
     dom0 = _dom0_image(recipe, tree, kernel_version, busybox)
     dom0.file("boot/vmlinuz", kernel, 0o644)
     dom0.file("boot/domU.cpio.gz", domu, 0o644)

@@ -28,6 +28,7 @@ _start:
 
     .bss
     .align 16
+    .globl stack_bottom, stack_top
 stack_bottom:
     .skip 16384
 stack_top:

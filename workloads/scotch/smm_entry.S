@@ -34,6 +34,18 @@ pm32:
     movl %eax, %gs
     movl $SCOTCH_STACK_TOP, %esp
     call scotch_smm_main
+    /*
+     * Back to real mode before RSM. QEMU's TCG flushes its TLB at RSM
+     * only when CR0.PE, PG or WP change: leaving PE set would keep this
+     * handler's SMRAM pages mapped after RSM, readable from outside SMM.
+     */
+    ljmpl $0x18, $(pm16 - SCOTCH_SMBASE)
+
+    .code16
+pm16:
+    movl %cr0, %eax
+    andl $~1, %eax
+    movl %eax, %cr0
     rsm
 
     .align 8
@@ -41,6 +53,7 @@ gdt:
     .quad 0
     .quad 0x00cf9a000000ffff     /* 0x08: code, flat 32-bit */
     .quad 0x00cf92000000ffff     /* 0x10: data, flat */
+    .quad 0x00009a0a0000ffff     /* 0x18: code, 16-bit, base SMBASE */
 gdt_desc:
     .word gdt_desc - gdt - 1
     .long gdt
