@@ -390,6 +390,14 @@ def default_out() -> Path:
     return project.build_dir() / "xen"
 
 
+def scotch_reader() -> Path:
+    """Scotch's reader (``workloads/scotch/reader.c``), built if needed."""
+    from scotch_plugin.workload_build import scons
+
+    scons("build/workloads/scotch/scotch-reader")
+    return project.build_dir() / "workloads" / "scotch" / "scotch-reader"
+
+
 def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
     """A digest of every input: recipe files, package versions, format,
     and the files the guest workloads add to the domU image."""
@@ -399,6 +407,8 @@ def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
     for path in recipe.files():
         digest.update(f"file {path.name}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(b"reader ")
+    digest.update(hashlib.sha256(scotch_reader().read_bytes()).digest())
     for rel, (data, mode) in sorted(guest_image.domu_files().items()):
         digest.update(f"guest {rel} {mode:o}\n".encode())
         digest.update(hashlib.sha256(data).digest())
@@ -451,6 +461,8 @@ def _assemble(
     dom0 = _dom0_image(recipe, tree, kernel_version, busybox)
     dom0.file("boot/vmlinuz", kernel, 0o644)
     dom0.file("boot/domU.cpio.gz", domu, 0o644)
+    # Scotch's tenant-side reader: dom0 relays ledger snapshots with it.
+    dom0.file("usr/bin/scotch-reader", scotch_reader().read_bytes())
     _write(images.xen, xen)
     _write(images.kernel, kernel)
     _write(images.domu_initrd, domu)

@@ -1,0 +1,140 @@
+"""RQ1, the scheduler attack: ``scotch run <experiment.yaml>``.
+
+For every severity (and repeat) in the experiment, one Scotch run boots
+Xen with the attack set, runs the attacker and the victim domU side by
+side on one physical CPU, and reads each domain's CPU time in the three
+views. The attacker/victim ratios make one row of the paper's table;
+the rows go to ``results.csv``, ``rq1.png`` and the console, and each
+run's console log and per-domain numbers to ``runs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from scotch_plugin import rq1_report, scotch_qemu
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.experiment import Experiment
+
+
+def run_spec(exp: Experiment, severity: int) -> scotch_qemu.RunSpec:
+    """The run of ``exp`` at ``severity``: domains in the file's order,
+    so the attacker's domid is its position + 1."""
+    if len({d.memory_mb for d in exp.domains}) != 1:
+        raise ScotchError(
+            f"{exp.source}: domains[*].memory_mb: the QEMU runner gives "
+            "every domU the same memory; found different values"
+        )
+    if any(d.vcpus != 1 for d in exp.domains):
+        raise ScotchError(
+            f"{exp.source}: domains[*].vcpus: the QEMU runner supports 1"
+        )
+    names = [d.name for d in exp.domains]
+    return scotch_qemu.RunSpec(
+        domains=tuple(
+            scotch_qemu.DomainSpec(d.name, d.workload) for d in exp.domains
+        ),
+        seconds=exp.seconds,
+        window=exp.seconds,
+        memory_mb=exp.domains[0].memory_mb,
+        attacker_domid=names.index(exp.attacker.name) + 1,
+        severity=severity,
+        hide_from_xen=exp.attack.hide_from_xen,
+    )
+
+
+def row_of(
+    exp: Experiment, run: scotch_qemu.ScotchRun, repeat: int
+) -> rq1_report.RatioRow:
+    a = run.domains[exp.attacker.name]
+    v = run.domains[exp.victim.name]
+    return rq1_report.RatioRow.from_times(
+        run.spec.severity,
+        scotch=(a.scotch_cycles, v.scotch_cycles),
+        xen=(a.xen_seconds, v.xen_seconds),
+        truth=(a.truth_cycles, v.truth_cycles),
+        repeat=repeat,
+    )
+
+
+def _save_run(
+    out: Path, severity: int, repeat: int, run: scotch_qemu.ScotchRun
+) -> None:
+    runs = out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    stem = f"s{severity:02d}-r{repeat}"
+    (runs / f"{stem}.log").write_text(run.serial)
+    record = {
+        "severity": severity,
+        "repeat": repeat,
+        "host_seconds": round(run.host_seconds, 1),
+        "domains": {
+            n: {
+                "domid": d.domid,
+                "scotch_cycles": d.scotch_cycles,
+                "xen_seconds": d.xen_seconds,
+                "truth_cycles": d.truth_cycles,
+                "switches": d.switches,
+                "irqs": d.irqs,
+                "output": d.output,
+                "tenant_usage_verified": d.tenant_usage is not None,
+            }
+            for n, d in run.domains.items()
+        },
+        "ledger": run.ledger,
+        "trace": run.trace.to_json(),
+        "command": run.command,
+    }
+    (runs / f"{stem}.json").write_text(json.dumps(record, indent=1))
+
+
+def run_experiment(
+    exp: Experiment,
+    say: Callable[[str], None] = print,
+    runs: list[scotch_qemu.ScotchRun] | None = None,
+) -> list[rq1_report.RatioRow]:
+    """Every run of ``exp``; writes the results into ``exp.output``
+    (and appends each run to ``runs``, if given)."""
+    if exp.platform != "qemu":
+        raise ScotchError(
+            f"{exp.source}: platform: gem5 runs of RQ1 need Xen to boot in "
+            "gem5, which it does not yet (see README, 'Xen in gem5'); "
+            "use platform: qemu"
+        )
+    out = exp.output
+    out.mkdir(parents=True, exist_ok=True)
+    say(f"scotch run: {exp.name}: building the images (cached when unchanged)")
+    images, xen = scotch_qemu.prepare()
+    rows: list[rq1_report.RatioRow] = []
+    start = time.monotonic()
+    for severity, repeat in exp.runs():
+        spec = run_spec(exp, severity)
+        run = scotch_qemu.run(spec, images, xen)
+        _save_run(out, severity, repeat, run)
+        if runs is not None:
+            runs.append(run)
+        row = row_of(exp, run, repeat)
+        rows.append(row)
+        say(
+            f"scotch run: severity {severity:2d} (run {repeat}): truth "
+            f"{row.truth:.3f}  Scotch {row.scotch:.3f}  Xen {row.xen:.3f}"
+            f"  [{run.host_seconds:.0f} s]"
+        )
+        rq1_report.write_csv(rows, out / "results.csv")
+    rq1_report.plot(rows, out / "rq1.png")
+    table = rq1_report.format_table(rows)
+    (out / "table.txt").write_text(table)
+    say(table.rstrip())
+    say(
+        f"scotch run: {len(rows)} runs in {time.monotonic() - start:.0f} s; "
+        f"results in {out}"
+    )
+    return rows
+
+
+def read_rows(output: Path) -> list[rq1_report.RatioRow]:
+    """The rows a finished experiment wrote to ``output``."""
+    return rq1_report.read_csv(output / "results.csv")
