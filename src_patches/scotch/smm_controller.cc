@@ -429,6 +429,7 @@ SmmController::writeMsr(ThreadContext *tc, uint32_t msr, uint64_t value)
         c.smrr.setBase(value);
     else
         c.smrr.setMask(value);
+    updateGuard();
     DPRINTF(Smm, "ctx %d: SMRR base %#x mask %#x\n", tc->contextId(),
             c.smrr.base(), c.smrr.mask());
 }
@@ -517,6 +518,32 @@ SmmController::unserialize(CheckpointIn &cp)
         paramIn(cp, "entry_tick", c.entryTick);
         c.smrr = scotch::Smrr(base, mask);
     }
+    updateGuard();
+}
+
+void
+SmmController::updateGuard()
+{
+    setGuardsMemory(std::any_of(contexts.begin(), contexts.end(),
+                                [](const Context &c)
+                                { return c.smrr.enabled(); }));
+}
+
+void
+SmmController::cr3Written(ThreadContext *tc, RegVal old_cr3,
+                          RegVal new_cr3)
+{
+    const bool smm = inSmm(tc);
+    for (Observer *o : observers)
+        o->cr3Loaded(tc, smm);
+}
+
+void
+SmmController::interruptAccepted(ThreadContext *tc, uint8_t vector)
+{
+    const bool smm = inSmm(tc);
+    for (Observer *o : observers)
+        o->interruptAccepted(tc, vector, smm);
 }
 
 SmmController::SmmStats::SmmStats(statistics::Group *parent)

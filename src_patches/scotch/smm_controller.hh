@@ -52,6 +52,26 @@ class SmmController : public SimObject, public SmmHook
     Fault checkPhysical(const RequestPtr &req, ThreadContext *tc,
                         BaseMMU::Mode mode) override;
     bool blocksWalk(ThreadContext *tc, Addr paddr, unsigned size) override;
+    void cr3Written(ThreadContext *tc, RegVal old_cr3,
+                    RegVal new_cr3) override;
+    void interruptAccepted(ThreadContext *tc, uint8_t vector) override;
+
+    /**
+     * Told of what a hardware SMI trigger watches, with whether the CPU
+     * is in SMM (which only the controller knows): X86ScotchTrigger.
+     */
+    class Observer
+    {
+      public:
+        virtual ~Observer() = default;
+        /** Software loaded CR3 (MOV to CR3; not SMM entry or RSM). */
+        virtual void cr3Loaded(ThreadContext *tc, bool in_smm) = 0;
+        /** The CPU accepted a maskable interrupt with @p vector. */
+        virtual void interruptAccepted(ThreadContext *tc, uint8_t vector,
+                                       bool in_smm) = 0;
+    };
+
+    void addObserver(Observer *o) { observers.push_back(o); }
 
     void serialize(CheckpointOut &cp) const override;
     void unserialize(CheckpointIn &cp) override;
@@ -82,6 +102,8 @@ class SmmController : public SimObject, public SmmHook
     void loadSmmEnvironment(ThreadContext *tc, Addr smbase);
     /** Stall the thread for @p cycles (SMM entry/exit latency). */
     void stall(ThreadContext *tc, Cycles cycles);
+    /** Tell the core whether any context's SMRR is valid. */
+    void updateGuard();
 
     System *system;
     const Addr resetSmbase;
@@ -90,6 +112,7 @@ class SmmController : public SimObject, public SmmHook
     const bool faultOnSmramAccess;
     const Cycles smmCyclesMax;
     std::vector<Context> contexts;
+    std::vector<Observer *> observers;
 
     struct SmmStats : public statistics::Group
     {
