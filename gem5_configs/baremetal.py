@@ -71,6 +71,36 @@ def parse_args() -> argparse.Namespace:
         help="leave out the SMM controller and APM port (speed baseline)",
     )
     parser.add_argument(
+        "--trigger",
+        action="append",
+        choices=("cr3", "interrupt"),
+        default=[],
+        help="raise an SMI in hardware at every CR3 load / accepted "
+        "maskable interrupt outside SMM (X86ScotchTrigger; repeatable)",
+    )
+    parser.add_argument(
+        "--trigger-random-mean",
+        type=int,
+        default=0,
+        metavar="NS",
+        help="also raise SMIs on every CPU at exponentially distributed "
+        "intervals with this mean, in ns (0: off)",
+    )
+    parser.add_argument(
+        "--trigger-random-start",
+        type=int,
+        default=0,
+        metavar="NS",
+        help="no random SMI before this time, in ns (the image must have "
+        "installed its SMM handler by then)",
+    )
+    parser.add_argument(
+        "--trigger-seed",
+        type=int,
+        default=1,
+        help="seed of the random-interval SMIs",
+    )
+    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**11,
@@ -84,6 +114,10 @@ def main() -> None:
     args = parse_args()
     if not Path(args.image).is_file():
         sys.exit(f"baremetal.py: --image {args.image}: no such file")
+    if args.no_smm and (args.trigger or args.trigger_random_mean):
+        sys.exit("baremetal.py: --trigger needs the SMM model (no --no-smm)")
+    if args.trigger_random_mean < 0 or args.trigger_random_start < 0:
+        sys.exit("baremetal.py: --trigger-random-* must be >= 0")
     if args.switch_to:
         processor = SimpleSwitchableProcessor(
             starting_core_type=CPUS[args.cpu],
@@ -105,6 +139,15 @@ def main() -> None:
         smm_entry_latency=args.smm_entry_latency,
         smm_exit_latency=args.smm_exit_latency,
         with_smm=not args.no_smm,
+        trigger_on_cr3="cr3" in args.trigger,
+        trigger_on_interrupt="interrupt" in args.trigger,
+        trigger_random_mean=(
+            f"{args.trigger_random_mean}ns"
+            if args.trigger_random_mean
+            else None
+        ),
+        trigger_random_start=f"{args.trigger_random_start}ns",
+        trigger_seed=args.trigger_seed,
     )
     board.set_multiboot_workload(args.image, command_line=args.cmdline)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves

@@ -35,8 +35,7 @@ def m5stub() -> Iterator[object]:
         import m5
         import m5.objects
 
-        for decl in sorted(EXTRAS.glob("*.py")):
-            m5.objects.load_sim_object_file(decl)
+        m5.objects.load_sim_object_files(sorted(EXTRAS.glob("*.py")))
         yield m5
     finally:
         sys.path.remove(str(STUB))

@@ -23,8 +23,7 @@ STAND_IN = """#!{python}
 import runpy, sys
 sys.path.insert(0, {stub!r})
 import m5.objects
-for decl in {extras!r}:
-    m5.objects.load_sim_object_file(decl)
+m5.objects.load_sim_object_files({extras!r})
 config = sys.argv[3]
 sys.argv = [config] + sys.argv[4:]
 runpy.run_path(config, run_name="__m5_main__")

@@ -122,3 +122,37 @@ def test_multiboot_workload_parameters(m5stub):
     assert cls._defaults["info_addr"] == 0x6000
     # Inherited: the E820 map the stdlib board fills in.
     assert "e820_table" in cls._params
+
+
+def test_scotch_trigger_parameters(m5stub):
+    cls = m5stub.objects.X86ScotchTrigger
+    p, d = cls._params, cls._defaults
+    assert p["smm"].ptype == "X86SmmController"
+    assert p["system"].ptype == "System"
+    assert d["on_cr3"] is True
+    assert d["on_external_interrupt"] is False
+    assert p["random_mean"].ptype == "Latency"
+    assert d["random_mean"] == "0ns" and d["random_start"] == "0ns"
+    assert p["seed"].ptype == "UInt64" and d["seed"] == 1
+    assert p["int_latency"].ptype == "Latency"
+    assert cls._ports["int_requestor"].role == "request"
+
+
+def test_scotch_trigger_stats_and_flag_are_declared():
+    # The names the gem5 tests read from stats.txt, and the debug flag.
+    cc = (EXTRAS / "scotch_trigger.cc").read_text()
+    hh = (EXTRAS / "scotch_trigger.hh").read_text()
+    for stat in ("cr3LoadsOutsideSmm", "cr3LoadsInSmm", "smisRaised"):
+        assert stat in hh
+        assert f"ADD_STAT({stat}," in cc
+    assert '{"cr3", "interrupt", "random"}' in cc
+    assert "ScotchTrigger" in _recorded().debug_flags
+
+
+def test_declarations_load_in_any_order(m5stub):
+    # gem5 resolves Param.<SimObject> lazily: X86ScotchTrigger refers to
+    # X86SmmController, declared in a file that sorts after its own.
+    from m5.objects import load_sim_object_files
+
+    load_sim_object_files(sorted(EXTRAS.glob("*.py"), reverse=True))
+    assert m5stub.objects.X86ScotchTrigger._params["smm"]

@@ -82,6 +82,61 @@ def test_baremetal_wires_an_smm_board(m5stub, capsys, tmp_path, cpu):
     assert m5stub.record["simulate_calls"] == [10**11]
 
 
+def test_baremetal_has_no_trigger_by_default(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py", ["--image", str(image)], capsys)
+    board = m5stub.record["instantiated"].board
+    with pytest.raises(AttributeError, match="trigger"):
+        board.trigger  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "args, on_cr3, on_interrupt, mean",
+    [
+        (["--trigger", "cr3"], True, False, "0ns"),
+        (["--trigger-random-mean", "20000"], False, False, "20000ns"),
+        (
+            ["--trigger", "cr3", "--trigger", "interrupt",
+             "--trigger-random-mean", "500", "--trigger-seed", "7",
+             "--trigger-random-start", "100000"],
+            True, True, "500ns",
+        ),
+    ],
+)  # fmt: skip
+def test_baremetal_wires_the_smi_trigger(
+    m5stub, capsys, tmp_path, args, on_cr3, on_interrupt, mean
+):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py", ["--image", str(image), *args], capsys)
+    board = m5stub.record["instantiated"].board
+    trigger = board.trigger
+    assert type(trigger).__name__ == "X86ScotchTrigger"
+    assert trigger.on_cr3 is on_cr3
+    assert trigger.on_external_interrupt is on_interrupt
+    assert trigger.random_mean == mean
+    assert trigger.seed == (7 if "--trigger-seed" in args else 1)
+    start = "100000ns" if "--trigger-random-start" in args else "0ns"
+    assert trigger.random_start == start
+    # SMIs go out as interrupt messages, like the APM port's.
+    assert trigger.int_requestor.peers[0].owner is board.iobus
+    # It finds the board's controller through Parent.any, as in gem5.
+    assert repr(trigger.smm) == "Parent.any"
+    assert isinstance(board.smm, m5stub.objects.X86SmmController)
+
+
+def test_baremetal_refuses_a_trigger_without_smm(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match="needs the SMM model"):
+        run_config(
+            "baremetal.py",
+            ["--image", str(image), "--no-smm", "--trigger", "cr3"],
+            capsys,
+        )
+
+
 def test_baremetal_switch_and_restore_options(m5stub, capsys, tmp_path):
     image = tmp_path / "image.elf"
     image.write_bytes(b"")

@@ -41,6 +41,10 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("multiboot v1 loader (EXTRAS)", simobject="X86MultibootWorkload"),
     Feature(
+        "hardware SMI triggers: CR3 load, interrupt, random (EXTRAS)",
+        simobject="X86ScotchTrigger",
+    ),
+    Feature(
         "stdlib requires() on a build without Ruby (patch 0001)",
         probe="requires_x86",
     ),

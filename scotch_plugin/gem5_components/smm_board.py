@@ -5,6 +5,7 @@ from m5.objects import (
     Pc,
     X86ApmPort,
     X86MultibootWorkload,
+    X86ScotchTrigger,
     X86SmmController,
 )
 
@@ -25,6 +26,14 @@ class ScotchX86Board(X86Board):
     APM control port (0xB2/0xB3, raises SMIs), and boots multiboot images
     (Scotch's bare-metal tests, Xen) through ``X86MultibootWorkload``
     instead of a Linux kernel.
+
+    Optionally (all off by default) an ``X86ScotchTrigger`` raises SMIs
+    in hardware: at every CR3 load outside SMM (``trigger_on_cr3``), at
+    every maskable interrupt accepted outside SMM
+    (``trigger_on_interrupt``), and at random intervals with mean
+    ``trigger_random_mean`` (a latency such as ``"20us"``) from
+    ``trigger_seed``, beginning at ``trigger_random_start`` (after the
+    image has installed its handler).
     """
 
     def __init__(
@@ -36,9 +45,25 @@ class ScotchX86Board(X86Board):
         smm_entry_latency: int = 0,
         smm_exit_latency: int = 0,
         with_smm: bool = True,
+        trigger_on_cr3: bool = False,
+        trigger_on_interrupt: bool = False,
+        trigger_random_mean: str | None = None,
+        trigger_random_start: str = "0ns",
+        trigger_seed: int = 1,
     ) -> None:
         self._smm_latencies = (smm_entry_latency, smm_exit_latency)
         self._with_smm = with_smm
+        self._trigger = (
+            trigger_on_cr3,
+            trigger_on_interrupt,
+            trigger_random_mean,
+            trigger_random_start,
+            trigger_seed,
+        )
+        if not with_smm and (
+            trigger_on_cr3 or trigger_on_interrupt or trigger_random_mean
+        ):
+            raise ValueError("an SMI trigger needs the SMM model (with_smm)")
         super().__init__(
             clk_freq=clk_freq,
             processor=processor,
@@ -64,6 +89,17 @@ class ScotchX86Board(X86Board):
         self.apm = X86ApmPort()
         self.apm.pio = self.iobus.mem_side_ports
         self.apm.int_requestor = self.iobus.cpu_side_ports
+
+        on_cr3, on_interrupt, random_mean, random_start, seed = self._trigger
+        if on_cr3 or on_interrupt or random_mean:
+            self.trigger = X86ScotchTrigger(
+                on_cr3=on_cr3,
+                on_external_interrupt=on_interrupt,
+                random_mean=random_mean or "0ns",
+                random_start=random_start,
+                seed=seed,
+            )
+            self.trigger.int_requestor = self.iobus.cpu_side_ports
 
     def set_multiboot_workload(
         self,

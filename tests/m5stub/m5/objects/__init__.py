@@ -32,6 +32,30 @@ def load_sim_object_file(path: Path) -> dict[str, type]:
     return {k: v for k, v in _registry.items() if before.get(k) is not v}
 
 
+def load_sim_object_files(paths: list[Path]) -> None:
+    """Load declaration files in an order that satisfies their types.
+
+    gem5 resolves a ``Param.<SimObject>`` type lazily, so its EXTRAS may
+    refer to each other in any file order; the stub checks types at
+    declaration, so it loads a file whose types are not declared yet
+    after the others. A type that no file declares still raises.
+    """
+    pending = [Path(p) for p in paths]
+    while pending:
+        deferred: list[Path] = []
+        error: AttributeError | None = None
+        for path in pending:
+            try:
+                load_sim_object_file(path)
+            except AttributeError as exc:
+                deferred.append(path)
+                error = exc
+        if len(deferred) == len(pending):
+            assert error is not None
+            raise error
+        pending = deferred
+
+
 def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
@@ -43,4 +67,9 @@ def __getattr__(name: str):
         ) from None
 
 
-__all__ = ["Root", "SimObject", "load_sim_object_file"]
+__all__ = [
+    "Root",
+    "SimObject",
+    "load_sim_object_file",
+    "load_sim_object_files",
+]
