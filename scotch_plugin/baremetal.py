@@ -19,6 +19,8 @@ IMAGES = {
     "smm_conformance": "SMM conformance suite: every mode, SMBASE "
     "relocation, latched SMI, held NMI, SMRAM lockdown, RSM #UD",
     "paging_ad": "the page walker sets accessed and dirty bits",
+    "cr3_trigger": "hardware SMI triggers: one SMI per CR3 load and per "
+    "interrupt outside SMM, none for CR3 loads in SMM (gem5 --trigger)",
     "smm_bench": "SMI round-trip timing (benchmark)",
     "compute": "pi spigot without SMIs (benchmark)",
 }

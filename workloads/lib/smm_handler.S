@@ -3,8 +3,9 @@
  * real-mode-like environment (16-bit code, CS.base = SMBASE, flat 4 GiB
  * data segments). At every SMI it counts, notes nesting, copies the
  * state-save area to the mailbox, runs the command in the saved AL (see
- * smm_mailbox.h) and returns with RSM. It clobbers EAX, EBX, ECX, EDX
- * and ESI: RSM must restore them.
+ * smm_mailbox.h; none while the mailbox's no_cmds is set) and returns
+ * with RSM. It clobbers EAX, EBX, ECX, EDX and ESI: RSM must restore
+ * them.
  */
 #include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
@@ -49,6 +50,8 @@ smm_handler_start:
     cmpl $SMM_SAVE_SIZE, %esi
     jb 1b
 
+    cmpl $0, MB_NO_CMDS(%ebx)
+    jne 9f
     movb %cs:SMM_RAX, %al
     cmpb $SMM_CMD_RELOCATE, %al
     jne 1f
@@ -90,6 +93,13 @@ smm_handler_start:
     jmp 9f
 4:  .byte 0x0f, 0x04                /* m5 switchcpu */
     .word 0x52
+    jmp 9f
+1:  cmpb $SMM_CMD_CR3, %al
+    jne 1f
+    movl MB_PARAM(%ebx), %eax
+    movl %eax, %cr3
+    movl %cr3, %eax
+    movl %eax, MB_READBACK(%ebx)
     jmp 9f
 1:  cmpb $SMM_CMD_TOUCH, %al
     jne 1f

@@ -12,6 +12,8 @@
 #define MB_READBACK 16 /* a command's result */
 #define MB_SMM_CS 20   /* CS selector in SMM (SMBASE >> 4) */
 #define MB_SEEN 24     /* set to 1 by every SMI: lets code wait for one */
+#define MB_NO_CMDS 28  /* nonzero: run no command (SMIs that code did not
+                          raise, e.g. random ones, find anything in AL) */
 #define MB_SAVE 32     /* copy of SMBASE + 0xFE00 .. + 0xFFFF */
 #define MB_SIZE (32 + 0x200)
 
@@ -26,6 +28,9 @@
  * switch CPU models (0xa7) while in SMM. */
 #define SMM_CMD_CHECKPOINT 0xa6
 #define SMM_CMD_SWITCH 0xa7
+/* Load CR3 with param in SMM and read it back (RSM restores the saved
+ * CR3): a CR3 load that a hardware SMI trigger must ignore. */
+#define SMM_CMD_CR3 0xa8
 /* SMRAM scratch word, SMBASE-relative (inside SMRAM, below the handler). */
 #define SMM_SCRATCH 0x7000
 
@@ -40,7 +45,7 @@ struct smm_mailbox {
     volatile uint32_t readback;
     volatile uint32_t smm_cs;
     volatile uint32_t seen;
-    uint32_t reserved;
+    volatile uint32_t no_cmds;
     uint8_t save[0x200];
 };
 
