@@ -6,7 +6,8 @@ import sys
 import pytest
 
 COMMANDS = [
-    [], ["smoke"], ["conformance"], ["bench"], ["gem5"], ["gem5", "patch"],
+    [], ["run"], ["smoke"], ["conformance"], ["bench"], ["gem5"],
+    ["gem5", "patch"],
     ["gem5", "check"],
 ]  # fmt: skip
 
