@@ -593,7 +593,8 @@ class _Checker:
 
 _WORKLOAD_WHAT = (
     f"one of {', '.join(WORKLOADS)} or parsec:<benchmark> "
-    f"(benchmark one of {', '.join(PARSEC_BENCHMARKS)})"
+    f"(benchmark one of {', '.join(PARSEC_BENCHMARKS)}), or several "
+    "joined with + (run in turn)"
 )
 
 
@@ -975,6 +976,12 @@ class _Parser:
             return None
         if value in WORKLOADS:
             return value
+        if "+" in value:
+            # A mix: each part in turn, for the domain's whole run.
+            parts = value.split("+")
+            if all(self.workload(p, path) is not None for p in parts):
+                return value
+            return None
         if value.startswith(PARSEC_PREFIX):
             bench = value[len(PARSEC_PREFIX) :]
             if bench in PARSEC_BENCHMARKS:

@@ -174,6 +174,19 @@ def test_every_known_workload(tmp_path, workload):
     assert load(tmp_path, data).attacker.workload == workload
 
 
+def test_a_mix_of_workloads(tmp_path):
+    data = base()
+    mix = "+".join(WORKLOADS) + "+parsec:vips"
+    data["domains"][0]["workload"] = mix
+    assert load(tmp_path, data).attacker.workload == mix
+
+
+def test_a_mix_with_an_unknown_part_is_named(tmp_path):
+    data = base()
+    data["domains"][0]["workload"] = "pi+bzip2"
+    problem(tmp_path, data, "domains[0].workload", "'bzip2'")
+
+
 @pytest.mark.parametrize("bench", PARSEC_BENCHMARKS)
 def test_parsec_workloads(tmp_path, bench):
     data = base()
