@@ -139,12 +139,7 @@ def command(
     key: bytes,
 ) -> list[str]:
     """The QEMU command of one run."""
-    for path in [*images.paths(), xen.xen, shim_image()]:
-        if "," in str(path) or " " in str(path):
-            raise ScotchError(
-                f"{path}: QEMU's multiboot -initrd list cannot hold a path "
-                "with a comma or a space; build elsewhere"
-            )
+    xen_qemu.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
     ndom = len(spec.domains)
     dom0_mb = 512
     memory = dom0_mb + ndom * (spec.memory_mb + 16) + 256
@@ -173,18 +168,7 @@ def command(
         ]
     )
     return [
-        qemu.qemu_binary(),
-        "-machine", "q35,smm=on",
-        "-accel", "tcg",
-        "-cpu", xen_qemu.CPU,
-        "-smp", "1",
-        "-m", str(memory),
-        "-display", "none",
-        "-no-reboot",
-        "-serial", "stdio",
-        "-monitor", "none",
-        "-device",
-        f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
+        *xen_qemu.machine(1, memory, smm=True),
         "-kernel", str(shim_image()),
         "-append", shim_args,
         "-initrd", modules,

@@ -11,8 +11,9 @@ information (the SMM handler's struct offsets come from ``xen-syms``).
 
 Only the hypervisor is built (about a minute on two cores); dom0's tools
 stay Debian's binary packages. The result is cached in ``build/xen-scotch``
-and rebuilt only when the patches, the source version or this builder
-change.
+and rebuilt when the patches, the configuration or this builder change;
+the source version is the newest one the registry served at the first
+build (remove ``build/xen-scotch`` to pick up a newer one).
 """
 
 from __future__ import annotations
@@ -135,20 +136,23 @@ def fetch_source(out: Path) -> tuple[str, Path]:
             )
             continue
         dsc = next(dest.glob("*.dsc"))
-        proc = run_tool(
+        _must(
             ["dpkg-source", "--no-check", "-x", dsc.name, "tree"],
-            what="dpkg-source",
-            timeout=900,
-            cwd=dest,
+            dest,
+            f"dpkg-source -x {dsc}",
         )
-        if proc.returncode != 0:
-            raise ScotchError(
-                f"dpkg-source -x {dsc}: {proc.stderr.strip()[-800:]}"
-            )
         return version, tree
     raise ScotchError(
         "no source version of xen could be downloaded: " + "; ".join(errors)
     )
+
+
+def _must(cmd: list[str], cwd: Path, failure: str) -> None:
+    """Run a build step; a failure is a ScotchError with its output."""
+    proc = run_tool(cmd, what=cmd[0], timeout=3600, cwd=cwd)
+    if proc.returncode != 0:
+        out = (proc.stdout + proc.stderr).strip()[-3000:]
+        raise ScotchError(f"{failure}:\n{out}")
 
 
 def _patches() -> list[Path]:
@@ -191,31 +195,19 @@ def build(
         shutil.rmtree(work)
     shutil.copytree(tree, work, symlinks=True)
     for patch in _patches():
-        proc = run_tool(
+        _must(
             ["patch", "-p1", "--forward", "--batch", "-i", str(patch)],
-            what="patch",
-            timeout=120,
-            cwd=work,
+            work,
+            f"{patch}: does not apply to Debian's xen {version}",
         )
-        if proc.returncode != 0:
-            raise ScotchError(
-                f"{patch}: does not apply to Debian's xen {version}:\n"
-                f"{proc.stdout.strip()[-1500:]}"
-            )
     (work / "xen" / ".config").write_text(config)
     jobs = jobs or os.cpu_count() or 1
     for target in (["olddefconfig"], [f"-j{jobs}"]):
-        proc = run_tool(
+        _must(
             ["make", "-C", "xen", *target],
-            what="make (Xen)",
-            timeout=3600,
-            cwd=work,
+            work,
+            f"building Xen {version} failed (make {' '.join(target)})",
         )
-        if proc.returncode != 0:
-            raise ScotchError(
-                f"building Xen {version} failed (make {' '.join(target)}):\n"
-                f"{(proc.stdout + proc.stderr).strip()[-3000:]}"
-            )
     if result.exists():
         shutil.rmtree(result)
     result.mkdir()

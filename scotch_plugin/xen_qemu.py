@@ -531,6 +531,37 @@ class XenReport:
     command: list[str]
 
 
+def machine(smp: int, memory_mb: int, smm: bool = False) -> list[str]:
+    """QEMU's options for the Xen machine, up to the kernel: q35 (with
+    SMM for Scotch), TCG, the CPU above, the serial console on stdio and
+    the debug-exit port."""
+    return [
+        qemu.qemu_binary(),
+        "-machine", "q35,smm=on" if smm else "q35",
+        "-accel", "tcg",
+        "-cpu", CPU,
+        "-smp", str(smp),
+        "-m", str(memory_mb),
+        "-display", "none",
+        "-no-reboot",
+        "-serial", "stdio",
+        "-monitor", "none",
+        "-device",
+        f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
+    ]  # fmt: skip
+
+
+def check_initrd_paths(paths: Iterable[Path]) -> None:
+    """QEMU's multiboot ``-initrd`` list is split at commas and each item
+    at its first space: the paths in it may hold neither."""
+    for path in paths:
+        if "," in str(path) or " " in str(path):
+            raise ScotchError(
+                f"{path}: QEMU's multiboot -initrd list cannot hold a path "
+                "with a comma or a space; build elsewhere"
+            )
+
+
 def xen_command(
     images: XenImages,
     domus: int = 2,
@@ -540,12 +571,7 @@ def xen_command(
     smp: int = 1,
 ) -> list[str]:
     """The QEMU command that boots Xen with dom0 and its parameters."""
-    for path in images.paths():
-        if "," in str(path) or " " in str(path):
-            raise ScotchError(
-                f"{path}: QEMU's multiboot -initrd list cannot hold a path "
-                "with a comma or a space; build elsewhere"
-            )
+    check_initrd_paths(images.paths())
     memory = dom0_memory_mb + domus * (domu_memory_mb + 16) + 256
     xen_args = (
         f"console=com1 dom0_mem={dom0_memory_mb}M,max:{dom0_memory_mb}M "
@@ -556,18 +582,7 @@ def xen_command(
         f"scotch.seconds={seconds} scotch.mem={domu_memory_mb}"
     )
     return [
-        qemu.qemu_binary(),
-        "-machine", "q35",
-        "-accel", "tcg",
-        "-cpu", CPU,
-        "-smp", str(smp),
-        "-m", str(memory),
-        "-display", "none",
-        "-no-reboot",
-        "-serial", "stdio",
-        "-monitor", "none",
-        "-device",
-        f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
+        *machine(smp, memory),
         "-kernel", str(images.xen),
         "-append", xen_args,
         "-initrd",
