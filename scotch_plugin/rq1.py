@@ -66,7 +66,6 @@ def _save_run(
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stem = f"s{severity:02d}-r{repeat}"
-    (runs / f"{stem}.log").write_text(run.serial)
     record = {
         "severity": severity,
         "repeat": repeat,
@@ -112,7 +111,16 @@ def run_experiment(
     start = time.monotonic()
     for severity, repeat in exp.runs():
         spec = run_spec(exp, severity)
-        run = scotch_qemu.run(spec, images, xen)
+        log = out / "runs" / f"s{severity:02d}-r{repeat}.log"
+        try:
+            run = scotch_qemu.run(spec, images, xen, log=log)
+        except ScotchError as exc:
+            # One console line mangled among thousands of base64 lines:
+            # the run itself was fine, so run it again, once.
+            if "damaged on the console" not in str(exc):
+                raise
+            say(f"scotch run: severity {severity}: {exc}; running it again")
+            run = scotch_qemu.run(spec, images, xen, log=log)
         _save_run(out, severity, repeat, run)
         if runs is not None:
             runs.append(run)

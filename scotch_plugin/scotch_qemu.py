@@ -17,6 +17,7 @@ powers off. This module then reads the three views:
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import secrets
@@ -29,8 +30,10 @@ from scotch_plugin.errors import ScotchError
 from scotch_plugin.workload_build import scons
 
 SNAPSHOT_RE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)\s*$", re.M)
+B64_LINE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 TRACE_RE = re.compile(
-    r"^SCOTCH-TRACE-BEGIN (\d+)\s*$(.*?)^SCOTCH-TRACE-END\s*$", re.M | re.S
+    r"^SCOTCH-TRACE-BEGIN (\d+) ([0-9a-f]{64})\s*$(.*?)^SCOTCH-TRACE-END\s*$",
+    re.M | re.S,
 )
 
 
@@ -204,11 +207,25 @@ def parse_trace(serial: str) -> xentrace.TraceSummary:
     match = TRACE_RE.search(serial)
     if not match:
         raise ScotchError("dom0 printed no xentrace file (SCOTCH-TRACE-BEGIN)")
-    data = base64.b64decode("".join(match.group(2).split()))
-    if len(data) != int(match.group(1)):
+    # Xen's console may slip a line of its own between dom0's lines:
+    # keep only lines of base64; the byte count catches any other loss.
+    lines = [
+        line.strip()
+        for line in match.group(3).splitlines()
+        if B64_LINE.match(line.strip())
+    ]
+    try:
+        data = base64.b64decode("".join(lines), validate=True)
+    except ValueError as exc:
         raise ScotchError(
-            f"xentrace file: {len(data)} bytes arrived, dom0 sent "
-            f"{match.group(1)}"
+            f"xentrace file: damaged on the console ({exc})"
+        ) from None
+    if len(data) != int(match.group(1)) or hashlib.sha256(
+        data
+    ).hexdigest() != match.group(2):
+        raise ScotchError(
+            f"xentrace file: damaged on the console ({len(data)} bytes "
+            f"arrived, dom0 sent {match.group(1)}, or their SHA-256 differ)"
         )
     return xentrace.domain_run_cycles(
         xentrace.read_records(data, source="xentrace (serial)"),
@@ -275,11 +292,20 @@ def run(
     images: xen_qemu.XenImages | None = None,
     xen: xen_build.ScotchXen | None = None,
     timeout: float = 1200.0,
+    log: Path | None = None,
 ) -> ScotchRun:
-    """Boot, run and read one Scotch run on QEMU."""
+    """Boot, run and read one Scotch run on QEMU; the console goes to
+    ``log`` (if given) before it is read, so a failed run leaves it."""
     if images is None or xen is None:
         images, xen = prepare()
     key = secrets.token_bytes(32)
     cmd = command(images, xen, spec, key)
     result = qemu.run(cmd, timeout=timeout)
-    return parse_run(spec, key, result.serial, result.host_seconds, cmd)
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(result.serial)
+    try:
+        return parse_run(spec, key, result.serial, result.host_seconds, cmd)
+    except ScotchError as exc:
+        where = f" (console: {log})" if log is not None else ""
+        raise ScotchError(f"{exc}{where}") from None
