@@ -18,6 +18,18 @@ void plat_init(void);
 uint32_t plat_smbase(void);
 /** Copy an SMM handler to SMBASE + 0x8000, opening SMRAM if needed. */
 void plat_smm_install(const void *code, uint32_t len);
+/**
+ * Install an SMM handler at 0xA8000 and make SMRAM the 128 KiB ASEG
+ * (0xA0000..0xBFFFF) with SMBASE 0xA0000, as firmware does before it
+ * hands over (Scotch's handler is linked there). QEMU: SeaBIOS has
+ * already, so this is plat_smm_install. gem5: copy the handler, then one
+ * SMI at the reset SMBASE sets the SMRR pair over the ASEG and relocates
+ * SMBASE; plat_smbase() is 0xA0000 from then on. Once only.
+ */
+void plat_smm_install_aseg(const void *code, uint32_t len);
+/** gem5: reset / dump the simulator's statistics; elsewhere nothing. */
+void plat_stats_reset(void);
+void plat_stats_dump(void);
 /** Read the handler's location from outside SMM (to show it is hidden). */
 void plat_smram_peek(void *dst, uint32_t len);
 /** Lock SMRAM as firmware does before handing over (QEMU: D_LCK). */

@@ -53,6 +53,19 @@ void plat_smm_install(const void *code, uint32_t len)
     smram_open(0);
 }
 
+void plat_smm_install_aseg(const void *code, uint32_t len)
+{
+    plat_smm_install(code, len); /* SeaBIOS: SMBASE is 0xA0000 */
+}
+
+void plat_stats_reset(void)
+{
+}
+
+void plat_stats_dump(void)
+{
+}
+
 void plat_smram_lock(void)
 {
     uint8_t v = pci_read8(0, 0, 0, Q35_SMRAM) & ~SMRAM_D_OPEN;
