@@ -61,10 +61,19 @@ static uint64_t rdtsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-/* Physical memory: paging is off in SMM here, so below 4 GiB only. */
+/* SMRAM, the 128 KiB ASEG: this handler's code, key, ledger and stack. */
+#define SMRAM_END (SCOTCH_SMBASE + 0x20000u)
+
+/*
+ * Physical memory: paging is off in SMM here, so below 4 GiB only; and
+ * never SMRAM, where no pointer of Xen's (or its page tables) may lead:
+ * reading there would show the key as a domain id, writing there would
+ * overwrite the ledger.
+ */
 static int phys_ok(uint64_t pa, uint32_t len)
 {
-    return pa + len <= 0x100000000ull && pa + len >= pa;
+    return pa + len <= 0x100000000ull && pa + len >= pa &&
+           (pa + len <= SCOTCH_SMBASE || pa >= SMRAM_END);
 }
 
 static int phys_read64(uint64_t pa, uint64_t *v)
