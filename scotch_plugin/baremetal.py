@@ -22,6 +22,8 @@ IMAGES = {
     "cr3_trigger": "hardware SMI triggers: one SMI per CR3 load and per "
     "interrupt outside SMM, none for CR3 loads in SMM (gem5 --trigger)",
     "smm_bench": "SMI round-trip timing (benchmark)",
+    "scotch_bench": "Scotch's accounting handler per context-switch SMI, "
+    "on fake Xen state, against an empty handler (benchmark)",
     "compute": "pi spigot without SMIs (benchmark)",
 }
 
@@ -35,9 +37,14 @@ class ImageRun:
     host_seconds: float
 
 
-def run_on_qemu(image: str, timeout: float = 60.0) -> ImageRun:
+def run_on_qemu(
+    image: str, timeout: float = 60.0, cmdline: str | None = None
+) -> ImageRun:
     path = workload_build.image(image, "qemu")
-    result = qemu.run(qemu.multiboot_command(path), timeout=timeout)
+    extra = ["-append", cmdline] if cmdline else None
+    result = qemu.run(
+        qemu.multiboot_command(path, extra=extra), timeout=timeout
+    )
     if result.guest_code is None:
         raise ScotchError(
             f"{image} on QEMU ended without reporting an exit code; "

@@ -6,6 +6,11 @@
 - ``overhead``: host seconds per simulated instruction of a workload
   without SMIs (the pi spigot), with and without the SMM model in the
   board, and on a baseline binary built without the series if given.
+- ``handler``: cycles per context-switch SMI of Scotch's real accounting
+  handler (``workloads/scotch_bench``: fake Xen state, 64-bit mode),
+  against the empty handler in the same image, with the ledger snapshot
+  it exports verified by ``scotch-reader``. On QEMU (no gem5 binary) only
+  the functional result counts: TCG's TSC is no clock.
 """
 
 from __future__ import annotations
@@ -22,16 +27,44 @@ _STAT = re.compile(r"^(\S+)\s+([-\d.eE+]+|nan|inf)\s")
 
 def read_stats(path: Path) -> dict[str, float]:
     """The first dump of a gem5 stats.txt, as name -> value."""
+    return read_stats_dumps(path)[0]
+
+
+def read_stats_dumps(path: Path) -> list[dict[str, float]]:
+    """Every dump in a gem5 stats.txt, in order, as name -> value."""
+    dumps: list[dict[str, float]] = []
     stats: dict[str, float] = {}
     for line in path.read_text().splitlines():
         if line.startswith("---------- End"):
-            break
+            if stats:
+                dumps.append(stats)
+            stats = {}
+            continue
         m = _STAT.match(line)
         if m:
             stats[m.group(1)] = float(m.group(2))
-    if not stats:
+    if stats:
+        dumps.append(stats)
+    if not dumps:
         raise ScotchError(f"{path}: no statistics in it")
-    return stats
+    return dumps
+
+
+def smm_stats(stats: dict[str, float]) -> tuple[int, float]:
+    """SMIs and the controller's mean cycles in SMM per SMI (cyclesPerSmi)
+    in one dump; a one-context vector prints without ``::cpu0``."""
+    smis = int(
+        stats.get("board.smm.smis::cpu0", stats.get("board.smm.smis", 0))
+    )
+    for name in ("board.smm.cyclesPerSmi_cpu0::mean",
+                 "board.smm.cyclesPerSmi::cpu0::mean",
+                 "board.smm.cyclesPerSmi::mean"):  # fmt: skip
+        if name in stats and smis:
+            return smis, stats[name]
+    total = stats.get(
+        "board.smm.cyclesInSmm::cpu0", stats.get("board.smm.cyclesInSmm", 0.0)
+    )
+    return smis, total / smis if smis else float("nan")
 
 
 @dataclass
@@ -112,4 +145,183 @@ def overhead(gem5_binary: Path, cpu: str, repeats: int,
             if best is None or speed.host_seconds < best.host_seconds:
                 best = speed
         out.append(best)
+    return out
+
+
+#: The scotch_bench image's MAC key, a fixed test key
+#: (workloads/scotch_bench/main.c), and the nonce it exports with.
+HANDLER_KEY = bytes.fromhex(
+    "943703dbc155b7015abbde37cfe34139a008a2bcd46d1df1c6b7108edd86a4fb"
+)
+HANDLER_NONCE = 0x5C07C4B0B3C4
+#: The fake domains the image switches between, and its untimed rounds.
+HANDLER_DOMAINS = (1, 2)
+HANDLER_WARMUP = 2
+#: The paper's figures (Leach, Zhang, Weimer, RAID 2017): the handler's
+#: cycles per context switch (mean, standard deviation), and what a Xen
+#: context switch costs without Scotch.
+PAPER_HANDLER_CYCLES = (2248, 69)
+PAPER_XEN_SWITCH_CYCLES = 20_000
+
+
+@dataclass
+class Cycles:
+    """A distribution of TSC deltas."""
+
+    values: list[int]
+
+    @property
+    def min(self) -> int:
+        return min(self.values)
+
+    @property
+    def avg(self) -> float:
+        return sum(self.values) / len(self.values)
+
+    @property
+    def median(self) -> float:
+        v = sorted(self.values)
+        mid = len(v) // 2
+        return float(v[mid]) if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+
+@dataclass
+class HandlerRun:
+    platform: str
+    rounds: int
+    scotch: Cycles
+    empty: Cycles
+    timing_overhead: int
+    #: scotch-reader's verdict on the exported snapshot (its JSON).
+    usage: dict
+    #: gem5 only: (SMIs, cycles in SMM per SMI) in the timed phases.
+    stats_scotch: tuple[int, float] | None = None
+    stats_empty: tuple[int, float] | None = None
+
+    @property
+    def handler_cycles(self) -> float:
+        """What the handler adds to an SMI: the medians' difference."""
+        return self.scotch.median - self.empty.median
+
+
+def _cycles(values: dict[str, str], key: str, image: str) -> Cycles:
+    try:
+        return Cycles([int(x) for x in values[key].split(",")])
+    except (KeyError, ValueError):
+        raise ScotchError(f"{image}: no {key}= list in its output") from None
+
+
+def snapshot_line(serial: str) -> tuple[int, str]:
+    """The nonce and hex of the image's ``SCOTCH-SNAPSHOT`` line."""
+    m = re.search(r"^SCOTCH-SNAPSHOT (\S+) ([0-9a-f]+)$", serial, re.M)
+    if not m:
+        raise ScotchError("scotch_bench printed no SCOTCH-SNAPSHOT line")
+    return int(m.group(1), 0), m.group(2)
+
+
+def check_usage(usage: dict, switch_smis: int) -> list[str]:
+    """What is wrong with a verified snapshot of scotch_bench's ledger:
+    each fake domain charged, half the switches each, every SMI seen."""
+    problems = []
+    doms = {d["domid"]: d for d in usage["domains"]}
+    if sorted(doms) != sorted(HANDLER_DOMAINS):
+        problems.append(f"domains {sorted(doms)}, not {HANDLER_DOMAINS}")
+    for domid in HANDLER_DOMAINS:
+        d = doms.get(domid)
+        if d is None:
+            continue
+        if d["switches"] != switch_smis // 2:
+            problems.append(
+                f"domain {domid}: {d['switches']} switches, not "
+                f"{switch_smis // 2}"
+            )
+        if d["cycles"] <= 0:
+            problems.append(f"domain {domid}: no cycles charged")
+    if usage["smis"] != switch_smis + 2:  # HELLO and EXPORT too
+        problems.append(f"{usage['smis']} SMIs, not {switch_smis + 2}")
+    if usage["lookup_failures"]:
+        problems.append(f"{usage['lookup_failures']} failed lookups")
+    charged = sum(d["cycles"] for d in usage["domains"])
+    if charged + usage["unknown_cycles"] != (
+        usage["tsc_now"] - usage["tsc_start"]
+    ):
+        problems.append("charged cycles do not add up to the ledger's span")
+    return problems
+
+
+def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
+    """Rounds and scotch-reader's JSON for one run of scotch_bench; a
+    ScotchError if the image failed or the ledger is not as it must be."""
+    from scotch_plugin import scotch_qemu
+    from scotch_plugin.workload_build import scons
+
+    if not run.report.passed:
+        raise ScotchError(
+            f"scotch_bench failed on {run.platform} (checks failed: "
+            f"{', '.join(run.report.failed) or 'none'}):\n"
+            f"{run.serial[-3000:]}"
+        )
+    rounds = int(run.report.values["rounds"])
+    nonce, hexdata = snapshot_line(run.serial)
+    if nonce != HANDLER_NONCE:
+        raise ScotchError(f"scotch_bench exported with nonce {nonce:#x}")
+    scons(str(scotch_qemu.reader_binary().relative_to(project.root())))
+    usage = scotch_qemu.verify_snapshot(HANDLER_KEY, nonce, hexdata)
+    problems = check_usage(usage, rounds + HANDLER_WARMUP)
+    if problems:
+        raise ScotchError(
+            f"scotch_bench on {run.platform}: the ledger is wrong: "
+            + "; ".join(problems)
+        )
+    return rounds, usage
+
+
+def handler(gem5_binary: Path | None, cpus: tuple[str, ...] = ("o3",),
+            clock: str = "3GHz", entry: int = 0, exit_: int = 0,
+            rounds: int | None = None) -> list[HandlerRun]:  # fmt: skip
+    """Run scotch_bench on each gem5 CPU model, or on QEMU without a
+    binary, and check what the handler exported."""
+    if rounds is not None and (rounds % 2 or not 2 <= rounds <= 512):
+        raise ScotchError(
+            f"--rounds {rounds}: an even number from 2 to 512 (the image "
+            "switches between two domains)"
+        )
+    if gem5_binary is None:
+        cmdline = f"rounds={rounds}" if rounds is not None else None
+        qrun = baremetal.run_on_qemu("scotch_bench", timeout=120,
+                                     cmdline=cmdline)  # fmt: skip
+        runs = [(qrun, None)]
+    else:
+        runs = []
+        for cpu in cpus:
+            outdir = project.build_dir() / "bench" / f"handler-{cpu}"
+            extra = ["--clock", clock, "--smm-entry-latency", str(entry),
+                     "--smm-exit-latency", str(exit_)]  # fmt: skip
+            if rounds is not None:
+                extra += ["--cmdline", f"rounds={rounds}"]
+            run = baremetal.run_on_gem5(
+                "scotch_bench", gem5_binary, cpu=cpu, outdir=outdir,
+                extra=extra,
+            )  # fmt: skip
+            runs.append((run, outdir / "stats.txt"))
+    out = []
+    for run, stats_path in runs:
+        n, usage = verify_handler_run(run)
+        v = run.report.values
+        result = HandlerRun(
+            run.platform, n, _cycles(v, "scotch_rt", "scotch_bench"),
+            _cycles(v, "empty_rt", "scotch_bench"),
+            int(v.get("timing_overhead", 0)), usage,
+        )  # fmt: skip
+        if stats_path is not None:
+            # Dump 1: the empty handler's timed phase; 2: Scotch's.
+            dumps = read_stats_dumps(stats_path)
+            if len(dumps) < 2:
+                raise ScotchError(
+                    f"{stats_path}: {len(dumps)} dump(s), expected one per "
+                    "timed phase"
+                )
+            result.stats_empty = smm_stats(dumps[0])
+            result.stats_scotch = smm_stats(dumps[1])
+        out.append(result)
     return out
