@@ -9,6 +9,11 @@ The image prints to COM1 (``board.pc.com_1.device`` in the output
 directory) and ends the simulation with an m5 exit (pass) or m5 fail
 (its failure count). The last line printed is
 ``SCOTCH-EXIT cause=<exit cause> code=<exit code>``.
+
+With ``--loader linux64 --no-smm`` it needs nothing from Scotch-gem5
+and runs on a gem5 built without it, booting an image linked with
+``workloads/lib/lm64_entry.S`` (such as ``compute_lm``) through gem5's
+own loader: the baseline of ``scotch bench overhead``.
 """
 
 import argparse
@@ -32,6 +37,7 @@ from scotch_plugin.gem5_components.caches import (  # noqa: E402
     WalkerCachedL1L2Hierarchy,
 )
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
+    LOADERS,
     ScotchX86Board,
 )
 
@@ -69,6 +75,13 @@ def parse_args() -> argparse.Namespace:
         "--no-smm",
         action="store_true",
         help="leave out the SMM controller and APM port (speed baseline)",
+    )
+    parser.add_argument(
+        "--loader",
+        choices=LOADERS,
+        default="multiboot",
+        help="multiboot: Scotch-gem5's loader (32-bit entry); linux64: "
+        "gem5's own X86FsLinux (64-bit entry, any gem5 binary)",
     )
     parser.add_argument(
         "--trigger",
@@ -110,6 +123,24 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def tolerate_unpatched_requires() -> None:
+    """Let a gem5 without patch 0001 build CPUs on a build without Ruby.
+
+    v24.0.0.1's ``requires()`` asks for the build's coherence protocol
+    even when none is required, which raises on a RUBY=n build, so every
+    stdlib core fails. The overhead benchmark's baseline binary is
+    upstream gem5 built like ours (RUBY=n): there, report no protocol.
+    Does nothing where ``requires()`` works (patched binaries, the stub).
+    """
+    from gem5.utils import requires as module
+
+    try:
+        module.requires(isa_required=ISA.X86)
+    except Exception:
+        module.get_runtime_coherence_protocol = lambda: None
+        module.requires(isa_required=ISA.X86)
+
+
 def main() -> None:
     args = parse_args()
     if not Path(args.image).is_file():
@@ -118,6 +149,9 @@ def main() -> None:
         sys.exit("baremetal.py: --trigger needs the SMM model (no --no-smm)")
     if args.trigger_random_mean < 0 or args.trigger_random_start < 0:
         sys.exit("baremetal.py: --trigger-random-* must be >= 0")
+    if args.loader != "multiboot" and args.cmdline:
+        sys.exit("baremetal.py: --cmdline needs the multiboot loader")
+    tolerate_unpatched_requires()
     if args.switch_to:
         processor = SimpleSwitchableProcessor(
             starting_core_type=CPUS[args.cpu],
@@ -139,6 +173,7 @@ def main() -> None:
         smm_entry_latency=args.smm_entry_latency,
         smm_exit_latency=args.smm_exit_latency,
         with_smm=not args.no_smm,
+        loader=args.loader,
         trigger_on_cr3="cr3" in args.trigger,
         trigger_on_interrupt="interrupt" in args.trigger,
         trigger_random_mean=(
@@ -149,7 +184,10 @@ def main() -> None:
         trigger_random_start=f"{args.trigger_random_start}ns",
         trigger_seed=args.trigger_seed,
     )
-    board.set_multiboot_workload(args.image, command_line=args.cmdline)
+    if args.loader == "multiboot":
+        board.set_multiboot_workload(args.image, command_line=args.cmdline)
+    else:
+        board.set_linux64_workload(args.image)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
     simulator = Simulator(

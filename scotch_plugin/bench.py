@@ -16,11 +16,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import resource
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import baremetal, project
+from scotch_plugin import baremetal, project, serial_report, workload_build
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import run as gem5_run
 
 _STAT = re.compile(r"^(\S+)\s+([-\d.eE+]+|nan|inf)\s")
 
@@ -107,44 +109,128 @@ def roundtrip(gem5_binary: Path, cpus: tuple[str, ...], clock: str,
     return out
 
 
+#: The overhead benchmark's workload: the pi spigot (compute) entered
+#: through gem5's own loader, so every binary runs the same image.
+OVERHEAD_IMAGE = "compute_lm"
+
+
 @dataclass
 class Speed:
+    """Host time per simulated instruction of one configuration, over
+    repeated runs of the same workload: gem5's ``hostSeconds`` (wall
+    time of the simulation loop) or, with ``measure="cpu"``, the gem5
+    process's CPU time (user + system, start-up included), which other
+    load on the host disturbs less."""
+
     label: str
+    binary: Path
     cpu: str
     sim_insts: float
-    host_seconds: float
+    host_seconds: list[float]
+    cpu_seconds: list[float] = field(default_factory=list)
+    measure: str = "wall"
+
+    def as_cpu(self) -> Speed:
+        """The same runs, measured in process CPU time."""
+        return Speed(self.label, self.binary, self.cpu, self.sim_insts,
+                     self.host_seconds, self.cpu_seconds, "cpu")  # fmt: skip
 
     @property
-    def ns_per_inst(self) -> float:
-        return 1e9 * self.host_seconds / self.sim_insts
+    def ns_per_inst(self) -> list[float]:
+        secs = self.cpu_seconds if self.measure == "cpu" else self.host_seconds
+        return [1e9 * s / self.sim_insts for s in secs]
+
+    @property
+    def mean(self) -> float:
+        v = self.ns_per_inst
+        return sum(v) / len(v)
+
+    @property
+    def stdev(self) -> float:
+        """Sample standard deviation (0 for a single run)."""
+        v, m = self.ns_per_inst, self.mean
+        if len(v) < 2:
+            return 0.0
+        return (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5
+
+    @property
+    def best(self) -> float:
+        return min(self.ns_per_inst)
+
+    def versus(self, ref: Speed) -> tuple[float, float]:
+        """Difference of the means from ``ref``'s, in percent of ``ref``,
+        and its standard error (from both samples' spreads)."""
+        diff = 100 * (self.mean / ref.mean - 1)
+        se = (
+            self.stdev**2 / len(self.ns_per_inst)
+            + ref.stdev**2 / len(ref.ns_per_inst)
+        ) ** 0.5
+        return diff, 100 * se / ref.mean
+
+
+def overhead_configs(
+    gem5_binary: Path, baseline_binary: Path | None = None
+) -> list[tuple[str, Path, list[str]]]:
+    """(label, binary, baremetal.py options) of each configuration: the
+    series with and without the SMM devices on the board, and a gem5
+    built without the series. All boot the image with gem5's own loader
+    (a baseline binary has no multiboot loader)."""
+    linux64 = ["--loader", "linux64"]
+    configs = [
+        ("SMM devices", gem5_binary, linux64),
+        ("no SMM devices", gem5_binary, [*linux64, "--no-smm"]),
+    ]
+    if baseline_binary is not None:
+        configs.append(("vanilla gem5", baseline_binary,
+                        [*linux64, "--no-smm"]))  # fmt: skip
+    return configs
 
 
 def overhead(gem5_binary: Path, cpu: str, repeats: int,
              baseline_binary: Path | None = None) -> list[Speed]:  # fmt: skip
-    configs = [("SMM model", gem5_binary, []),
-               ("no SMM devices", gem5_binary, ["--no-smm"])]  # fmt: skip
-    if baseline_binary is not None:
-        configs.append(("baseline binary", baseline_binary, ["--no-smm"]))
-    out = []
-    for label, binary, extra in configs:
-        best = None
-        for i in range(repeats):
+    """Run each configuration ``repeats`` times, interleaved (a drift in
+    the host's speed then hits every configuration alike). They must
+    simulate the same number of instructions."""
+    configs = overhead_configs(gem5_binary, baseline_binary)
+    speeds = {label: Speed(label, binary, cpu, 0.0, [])
+              for label, binary, _ in configs}  # fmt: skip
+    image = workload_build.image(OVERHEAD_IMAGE, "gem5")
+    for i in range(repeats):
+        for label, binary, extra in configs:
             outdir = (
                 project.build_dir()
                 / "bench"
                 / f"overhead-{cpu}-{label.replace(' ', '_')}-{i}"
             )
-            run = baremetal.run_on_gem5(
-                "compute", binary, cpu=cpu, outdir=outdir, extra=extra
-            )
-            if run.report.verdict != "PASS":
-                raise ScotchError(f"compute failed ({label}):\n{run.serial}")
+            # gem5 is the only child run between the two readings.
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            result = gem5_run.run_baremetal(binary, image, outdir, cpu=cpu,
+                                            extra=extra)  # fmt: skip
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if serial_report.parse(result.serial).verdict != "PASS":
+                raise ScotchError(
+                    f"{OVERHEAD_IMAGE} failed ({label}):\n{result.serial}"
+                )
             stats = read_stats(outdir / "stats.txt")
-            speed = Speed(label, cpu, stats["simInsts"],
-                          stats["hostSeconds"])  # fmt: skip
-            if best is None or speed.host_seconds < best.host_seconds:
-                best = speed
-        out.append(best)
+            speed = speeds[label]
+            speed.cpu_seconds.append(
+                (after.ru_utime + after.ru_stime)
+                - (before.ru_utime + before.ru_stime)
+            )
+            if speed.sim_insts and speed.sim_insts != stats["simInsts"]:
+                raise ScotchError(
+                    f"{label}: run {i} simulated {stats['simInsts']:.0f} "
+                    f"instructions, run 0 {speed.sim_insts:.0f}"
+                )
+            speed.sim_insts = stats["simInsts"]
+            speed.host_seconds.append(stats["hostSeconds"])
+    out = list(speeds.values())
+    insts = {s.sim_insts for s in out}
+    if len(insts) != 1:
+        raise ScotchError(
+            "the configurations simulated different instruction counts: "
+            + ", ".join(f"{s.label} {s.sim_insts:.0f}" for s in out)
+        )
     return out
 
 

@@ -168,16 +168,31 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                   f"{r.stat_cycles_per_smi:14.1f}")  # fmt: skip
     if args.what in ("overhead", "all"):
         print(
-            "host time per simulated instruction, pi spigot, no SMIs "
-            f"(best of {args.repeats})"
+            "host time per simulated instruction, pi spigot "
+            f"({bench.OVERHEAD_IMAGE}, gem5's loader), no SMIs, "
+            f"{args.repeats} runs each, interleaved"
         )
-        speeds = bench.overhead(args.gem5_binary, cpus[-1], args.repeats,
-                                args.baseline_binary)  # fmt: skip
-        ref = speeds[-1].ns_per_inst
-        for s in speeds:
-            print(f"  {s.label:16} {s.cpu:7} {s.sim_insts:12.0f} insts "
-                  f"{s.host_seconds:8.2f} s {s.ns_per_inst:8.1f} ns/inst "
-                  f"{100 * (s.ns_per_inst / ref - 1):+6.2f} %")  # fmt: skip
+        for cpu in cpus:
+            walls = bench.overhead(args.gem5_binary, cpu, args.repeats,
+                                   args.baseline_binary)  # fmt: skip
+            cpus_ = [s.as_cpu() for s in walls]
+            for what, speeds in (("hostSeconds (wall)", walls),
+                                 ("process CPU time", cpus_)):  # fmt: skip
+                ref = speeds[-1]
+                print(
+                    f"  ns/inst, {what}; vs {ref.label}: difference of "
+                    "the means +- its standard error"
+                )
+                print(f"  {'config':15} {'cpu':7} {'insts':>9} {'mean':>7} "
+                      f"{'stdev':>6} {'min':>7}")  # fmt: skip
+                for s in speeds:
+                    diff, se = s.versus(ref)
+                    print(f"  {s.label:15} {s.cpu:7} {s.sim_insts:9.0f} "
+                          f"{s.mean:7.1f} {s.stdev:6.1f} {s.best:7.1f}  "
+                          f"{diff:+6.2f} % +- {se:.2f}")  # fmt: skip
+                for s in speeds:
+                    runs = " ".join(f"{x:.1f}" for x in s.ns_per_inst)
+                    print(f"    {s.label}: {runs}")
     return 0
 
 

@@ -1,6 +1,8 @@
 """Benchmark plumbing that does not need gem5: the images run on QEMU,
 and gem5's stats.txt is parsed."""
 
+from pathlib import Path
+
 import pytest
 
 from scotch_plugin import baremetal, bench
@@ -39,3 +41,41 @@ def test_read_stats_refuses_an_empty_file(tmp_path):
 def test_benchmark_images_run_on_qemu(image):
     run = baremetal.run_on_qemu(image)
     assert run.report.verdict == "PASS", run.serial
+
+
+def test_speed_statistics():
+    s = bench.Speed("a", Path("g"), "atomic", 1000.0, [1e-3, 2e-3, 3e-3])
+    assert s.ns_per_inst == pytest.approx([1000.0, 2000.0, 3000.0])
+    assert s.mean == pytest.approx(2000.0)
+    assert s.stdev == pytest.approx(1000.0)
+    assert s.best == pytest.approx(1000.0)
+    ref = bench.Speed("b", Path("v"), "atomic", 1000.0, [2e-3, 2e-3, 2e-3])
+    diff, se = s.versus(ref)
+    assert diff == pytest.approx(0.0)
+    assert se == pytest.approx(100 * (1000.0**2 / 3) ** 0.5 / 2000.0)
+    one = bench.Speed("c", Path("g"), "atomic", 1000.0, [1e-3])
+    assert one.stdev == 0.0
+
+
+def test_overhead_configs_boot_the_same_image_with_gems_loader():
+    gem5, vanilla = Path("/g/gem5.opt"), Path("/v/gem5.opt")
+    configs = bench.overhead_configs(gem5, vanilla)
+    assert [c[0] for c in configs] == [
+        "SMM devices",
+        "no SMM devices",
+        "vanilla gem5",
+    ]
+    for _, _, extra in configs:
+        assert extra[:2] == ["--loader", "linux64"]
+    # A vanilla binary has none of our SimObjects: no SMM devices.
+    assert configs[2][1] == vanilla and "--no-smm" in configs[2][2]
+    assert "--no-smm" not in configs[0][2]
+    assert len(bench.overhead_configs(gem5)) == 2
+    assert bench.OVERHEAD_IMAGE == "compute_lm"
+
+
+def test_speed_in_cpu_time():
+    s = bench.Speed("a", Path("g"), "atomic", 1000.0, [2e-3], [4e-3])
+    assert s.ns_per_inst == pytest.approx([2000.0])
+    assert s.as_cpu().ns_per_inst == pytest.approx([4000.0])
+    assert s.as_cpu().label == "a"

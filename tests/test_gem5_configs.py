@@ -137,6 +137,48 @@ def test_baremetal_refuses_a_trigger_without_smm(m5stub, capsys, tmp_path):
         )
 
 
+def test_baremetal_runs_on_a_plain_gem5_with_its_loader(
+    plain_m5stub, capsys, tmp_path
+):
+    # The overhead benchmark's baseline: a gem5 without our EXTRAS.
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    out = run_config(
+        "baremetal.py",
+        ["--image", str(image), "--loader", "linux64", "--no-smm"],
+        capsys,
+    )
+    assert out.strip().splitlines()[-1].startswith("SCOTCH-EXIT cause=")
+    board = plain_m5stub.record["instantiated"].board
+    assert type(board.workload).__name__ == "X86FsLinux"
+    assert board.workload.object_file == str(image)
+    for child in ("smm", "apm", "trigger"):
+        with pytest.raises(AttributeError):
+            getattr(board, child)
+
+
+def test_baremetal_linux64_loader_with_smm(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config(
+        "baremetal.py", ["--image", str(image), "--loader", "linux64"], capsys
+    )
+    board = m5stub.record["instantiated"].board
+    assert type(board.workload).__name__ == "X86FsLinux"
+    assert type(board.smm).__name__ == "X86SmmController"
+
+
+def test_baremetal_linux64_loader_takes_no_cmdline(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match="--cmdline needs the multiboot"):
+        run_config(
+            "baremetal.py",
+            ["--image", str(image), "--loader", "linux64", "--cmdline", "x"],
+            capsys,
+        )
+
+
 def test_baremetal_switch_and_restore_options(m5stub, capsys, tmp_path):
     image = tmp_path / "image.elf"
     image.write_bytes(b"")
