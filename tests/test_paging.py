@@ -15,23 +15,7 @@ def test_paging_ad_on_qemu():
     assert run.report.passed
 
 
-@pytest.mark.parametrize(
-    "cpu",
-    [
-        (
-            pytest.param(
-                c,
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason="Minor makes no progress after the first LGDT",
-                ),
-            )
-            if c == "minor"
-            else c
-        )
-        for c in CPU_MODELS
-    ],
-)
+@pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_paging_ad_on_gem5(gem5_binary, cpu, tmp_path):
     run = baremetal.run_on_gem5("paging_ad", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
