@@ -1,0 +1,102 @@
+"""gem5's x86 model where Xen needs it (patches 0007-0012), each image on
+QEMU, the reference, and given SCOTCH_GEM5_BINARY on gem5's Atomic and
+Timing CPUs:
+
+- workloads/selectors: far JMP, far CALL, far RET, IRETQ, MOV to segment
+  registers and IDT gates with selectors above 0xff (Xen's are 0xe0xx);
+- workloads/fault_escalation: a fault while delivering a fault is #DF,
+  one while delivering #DF a triple-fault shutdown;
+- workloads/pc_devices: COM1's loopback probe (Xen's console), CPUID
+  8000_0007h against the MSRs behind it, the RTC's UIP flag (on gem5
+  about 6 minutes: only with SCOTCH_SLOW_GEM5_TESTS=1).
+"""
+
+import os
+
+import pytest
+
+from scotch_plugin import baremetal, qemu, serial_report, workload_build
+from scotch_plugin.gem5 import run
+
+GEM5_CPUS = ("atomic", "timing")
+TRIPLE_FAULT = "x86 shutdown: triple fault: "
+
+
+def test_selectors_on_qemu():
+    result = baremetal.run_on_qemu("selectors")
+    assert result.report.failed == []
+    assert result.report.passed
+    assert "lm_int40_handler_cs" in result.report.checks
+
+
+@pytest.mark.parametrize("cpu", GEM5_CPUS)
+def test_selectors_on_gem5(gem5_binary, cpu, tmp_path):
+    result = baremetal.run_on_gem5("selectors", gem5_binary, cpu=cpu,
+                                   outdir=tmp_path)  # fmt: skip
+    assert result.report.failed == [], result.report.failed
+    assert result.report.passed
+
+
+def _escalation_report(serial: str) -> serial_report.Report:
+    report = serial_report.parse(serial)
+    assert report.failed == [], report.failed
+    assert report.passed
+    assert report.checks.keys() >= {"df_vector", "absent_gate_vector"}
+    lines = serial.splitlines()
+    # The image stops at the triple fault: nothing after this line.
+    assert lines[-1] == "fault_escalation: triple fault next", lines[-3:]
+    return report
+
+
+def test_fault_escalation_on_qemu():
+    image = workload_build.image("fault_escalation", "qemu")
+    result = qemu.run(qemu.multiboot_command(image))
+    # -no-reboot: the shutdown ends QEMU without a debug-exit code.
+    assert result.guest_code is None, result.serial
+    _escalation_report(result.serial.strip())
+
+
+@pytest.mark.parametrize("cpu", GEM5_CPUS)
+def test_fault_escalation_on_gem5(gem5_binary, cpu, tmp_path):
+    image = workload_build.image("fault_escalation", "gem5")
+    result = run.run_baremetal(gem5_binary, image, tmp_path, cpu=cpu)
+    _escalation_report(result.serial.strip())
+    assert result.cause.startswith(TRIPLE_FAULT), result.cause
+    # #NP (the #DF gate's CS 0xe028 is not present) while delivering #DF.
+    assert "#NP(0xe028) (vector 11) while delivering #DF (vector 8)" in (
+        result.cause
+    )
+
+
+def test_pc_devices_on_qemu():
+    result = baremetal.run_on_qemu("pc_devices", cmdline="rtc")
+    assert result.report.failed == []
+    assert result.report.passed
+    assert result.report.checks.keys() >= {
+        "uart_loop_out2_rts",
+        "cpuid_80000007_not_vendor",
+        "rtc_uip_rises",
+        "rtc_updated_after_uip",
+    }
+
+
+@pytest.mark.parametrize("cpu", GEM5_CPUS)
+def test_pc_devices_on_gem5(gem5_binary, cpu, tmp_path):
+    result = baremetal.run_on_gem5("pc_devices", gem5_binary, cpu=cpu,
+                                   outdir=tmp_path)  # fmt: skip
+    assert result.report.failed == [], result.report.failed
+    assert result.report.passed
+    assert "uart_loop_out2_rts" in result.report.checks
+
+
+def test_rtc_update_in_progress_on_gem5(gem5_binary, tmp_path):
+    if os.environ.get("SCOTCH_SLOW_GEM5_TESTS") != "1":
+        pytest.skip("polls the RTC for 0.5 s simulated (~6 min): set "
+                    "SCOTCH_SLOW_GEM5_TESTS=1")  # fmt: skip
+    image = workload_build.image("pc_devices", "gem5")
+    result = run.run_baremetal(gem5_binary, image, tmp_path,
+                               extra=["--cmdline", "rtc"])  # fmt: skip
+    report = serial_report.parse(result.serial)
+    assert report.failed == [], report.failed
+    assert report.checks.keys() >= {"rtc_uip_rises", "rtc_uip_falls"}
+    assert report.passed
