@@ -26,12 +26,15 @@ class Simulator:
         self._last_exit_event = None
         self._instantiated = False
 
-    def run(self, max_ticks: int | None = None) -> None:
+    def _instantiate(self) -> None:
         if not self._instantiated:
             full_system = self._board.is_fullsystem()
             self.root = Root(full_system=full_system, board=self._board)
             m5.instantiate(self._checkpoint_path)
             self._instantiated = True
+
+    def run(self, max_ticks: int | None = None) -> None:
+        self._instantiate()
         self._last_exit_event = m5.simulate(max_ticks or m5.MaxTick)
 
     def get_last_exit_event_cause(self) -> str:

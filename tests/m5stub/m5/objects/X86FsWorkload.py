@@ -1,5 +1,6 @@
 """gem5 v24.0.0.1 src/sim/Workload.py and src/arch/x86/X86FsWorkload.py,
-with the BIOS table objects they take (the parameters we use)."""
+with the BIOS table objects they take (src/arch/x86/bios/; the parameters
+we use)."""
 
 from m5.params import *
 from m5.SimObject import SimObject
@@ -40,8 +41,71 @@ class X86IntelMPConfigTable(SimObject):
     type = "X86IntelMPConfigTable"
 
 
+# src/arch/x86/bios/ACPI.py
+class X86ACPISysDescTable(SimObject):
+    type = "X86ACPISysDescTable"
+    abstract = True
+    oem_id = Param.String("", "string identifying the oem")
+    oem_table_id = Param.String("", "oem table ID")
+    oem_revision = Param.UInt32(0, "oem revision number for the table")
+    creator_id = Param.UInt32(0, "ID identifying the generator of the table")
+    creator_revision = Param.UInt32(
+        0, "revision number for the creator of the table"
+    )
+
+
+class X86ACPIRSDT(X86ACPISysDescTable):
+    type = "X86ACPIRSDT"
+    entries = VectorParam.X86ACPISysDescTable([], "system description tables")
+
+
+class X86ACPIXSDT(X86ACPISysDescTable):
+    type = "X86ACPIXSDT"
+    entries = VectorParam.X86ACPISysDescTable([], "system description tables")
+
+
+class X86ACPIMadtRecord(SimObject):
+    type = "X86ACPIMadtRecord"
+    abstract = True
+
+
+class X86ACPIMadt(X86ACPISysDescTable):
+    type = "X86ACPIMadt"
+    local_apic_address = Param.UInt32(0, "Address of the local apic")
+    flags = Param.UInt32(0, "Flags")
+    records = VectorParam.X86ACPIMadtRecord([], "Records in this MADT")
+
+
+class X86ACPIMadtLAPIC(X86ACPIMadtRecord):
+    type = "X86ACPIMadtLAPIC"
+    acpi_processor_id = Param.UInt8(0, "ACPI Processor ID")
+    apic_id = Param.UInt8(0, "APIC ID")
+    flags = Param.UInt32(0, "Flags")
+
+
+class X86ACPIMadtIOAPIC(X86ACPIMadtRecord):
+    type = "X86ACPIMadtIOAPIC"
+    id = Param.UInt8(0, "I/O APIC ID")
+    address = Param.Addr(0, "I/O APIC Address")
+    int_base = Param.UInt32(0, "Global Interrupt Base")
+
+
+class X86ACPIMadtIntSourceOverride(X86ACPIMadtRecord):
+    type = "X86ACPIMadtIntSourceOverride"
+    bus_source = Param.UInt8(0, "Bus Source")
+    irq_source = Param.UInt8(0, "IRQ Source")
+    sys_int = Param.UInt32(0, "Global System Interrupt")
+    flags = Param.UInt16(0, "Flags")
+
+
 class X86ACPIRSDP(SimObject):
     type = "X86ACPIRSDP"
+    oem_id = Param.String("", "string identifying the oem")
+    revision = Param.UInt8(2, "revision of ACPI being used, zero indexed")
+    rsdt = Param.X86ACPIRSDT(X86ACPIRSDT(), "root system description table")
+    xsdt = Param.X86ACPIXSDT(
+        X86ACPIXSDT(), "extended system description table"
+    )
 
 
 class X86E820Entry(SimObject):

@@ -1,0 +1,106 @@
+"""gem5_configs/xen_boot.py wires Xen, dom0's kernel and initrd onto
+Scotch-gem5's board, with an ACPI MADT (under the strict stub; the boot
+itself needs gem5)."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+
+import pytest
+from conftest import ROOT
+
+CONFIG = ROOT / "gem5_configs" / "xen_boot.py"
+
+
+def run_config(args: list[str], capsys) -> str:
+    argv = sys.argv
+    sys.argv = [str(CONFIG), *args]
+    try:
+        runpy.run_path(str(CONFIG), run_name="__m5_main__")
+    finally:
+        sys.argv = argv
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def images(tmp_path):
+    paths = {}
+    for name in ("xen-4.17-amd64", "vmlinuz", "dom0.cpio.gz"):
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(b"")
+    return paths
+
+
+def _args(images) -> list[str]:
+    return [
+        "--xen", str(images["xen-4.17-amd64"]),
+        "--kernel", str(images["vmlinuz"]),
+        "--initrd", str(images["dom0.cpio.gz"]),
+    ]  # fmt: skip
+
+
+def test_xen_boot_wires_xen_and_its_modules(m5stub, capsys, images):
+    out = run_config(
+        [*_args(images), "--max-ticks", "5000", "--cpu", "timing",
+         "--clock", "2GHz", "--memory", "2GiB"],
+        capsys,
+    )  # fmt: skip
+    assert out.strip().splitlines()[-1].startswith("SCOTCH-EXIT cause=")
+    root = m5stub.record["instantiated"]
+    board = root.board
+    assert root.full_system is True
+    workload = board.workload
+    assert type(workload).__name__ == "X86MultibootWorkload"
+    assert workload.object_file == str(images["xen-4.17-amd64"])
+    # Xen drops the first word (the image name) of each command line.
+    words = workload.command_line.split()
+    assert words[0] == "xen-4.17-amd64"
+    assert {"console=com1", "no-real-mode"} <= set(words)
+    assert workload.modules == [
+        str(images["vmlinuz"]),
+        str(images["dom0.cpio.gz"]),
+    ]
+    assert workload.module_cmdlines[0].split()[:2] == [
+        "vmlinuz",
+        "console=hvc0",
+    ]
+    assert workload.module_cmdlines[1] == "dom0.cpio.gz"
+    assert type(board.smm).__name__ == "X86SmmController"
+    assert m5stub.record["simulate_calls"] == [5000]
+
+
+def test_xen_boot_describes_the_apics_in_a_madt(m5stub, capsys, images):
+    run_config([*_args(images), "--cores", "2", "--max-ticks", "1"], capsys)
+    rsdp = m5stub.record["instantiated"].board.workload
+    rsdp = rsdp.acpi_description_table_pointer
+    (madt,) = rsdp.xsdt.entries
+    assert list(rsdp.rsdt.entries) == [madt]
+    assert madt.local_apic_address == 0xFEE00000
+    kinds = [type(r).__name__ for r in madt.records]
+    assert kinds == [
+        "X86ACPIMadtLAPIC",
+        "X86ACPIMadtLAPIC",
+        "X86ACPIMadtIOAPIC",
+        "X86ACPIMadtIntSourceOverride",
+    ]
+    assert [r.apic_id for r in madt.records[:2]] == [0, 1]
+    assert madt.records[2].id == 2 and madt.records[2].address == 0xFEC00000
+    assert (madt.records[3].irq_source, madt.records[3].sys_int) == (0, 2)
+
+
+def test_xen_boot_without_smm_or_initrd(m5stub, capsys, images):
+    args = _args(images)[:4]
+    run_config([*args, "--no-smm", "--max-ticks", "100"], capsys)
+    board = m5stub.record["instantiated"].board
+    assert board.workload.modules == [str(images["vmlinuz"])]
+    with pytest.raises(AttributeError, match="smm"):
+        board.smm  # noqa: B018
+
+
+def test_xen_boot_refuses_a_missing_image(m5stub, capsys, tmp_path):
+    with pytest.raises(SystemExit, match="no such file"):
+        run_config(
+            ["--xen", str(tmp_path / "nope"), "--kernel", str(tmp_path)],
+            capsys,
+        )
