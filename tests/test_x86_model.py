@@ -1,4 +1,4 @@
-"""gem5's x86 model where Xen needs it (patches 0007-0012), each image on
+"""gem5's x86 model where Xen needs it (patches 0007-0013), each image on
 QEMU, the reference, and given SCOTCH_GEM5_BINARY on gem5's Atomic and
 Timing CPUs:
 
@@ -6,6 +6,8 @@ Timing CPUs:
   registers and IDT gates with selectors above 0xff (Xen's are 0xe0xx);
 - workloads/fault_escalation: a fault while delivering a fault is #DF,
   one while delivering #DF a triple-fault shutdown;
+- workloads/cpl3_segments: MOV to DS/ES and LRETQ at CPL 3 with the GDT
+  on a supervisor-only page (a Xen PV kernel's situation);
 - workloads/pc_devices: COM1's loopback probe (Xen's console), CPUID
   8000_0007h against the MSRs behind it, the RTC's UIP flag (on gem5
   about 6 minutes: only with SCOTCH_SLOW_GEM5_TESTS=1).
@@ -32,6 +34,21 @@ def test_selectors_on_qemu():
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
 def test_selectors_on_gem5(gem5_binary, cpu, tmp_path):
     result = baremetal.run_on_gem5("selectors", gem5_binary, cpu=cpu,
+                                   outdir=tmp_path)  # fmt: skip
+    assert result.report.failed == [], result.report.failed
+    assert result.report.passed
+
+
+def test_cpl3_segments_on_qemu():
+    result = baremetal.run_on_qemu("cpl3_segments")
+    assert result.report.failed == []
+    assert result.report.passed
+    assert "cpl3_mov_ds" in result.report.checks
+
+
+@pytest.mark.parametrize("cpu", GEM5_CPUS)
+def test_cpl3_segments_on_gem5(gem5_binary, cpu, tmp_path):
+    result = baremetal.run_on_gem5("cpl3_segments", gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
     assert result.report.passed

@@ -30,28 +30,37 @@ big_gdt:
     /* 0xe030: data, base MAGIC_ADDR (bits 23:16 and 31:24 of the base) */
     .quad 0x00cf93000000ffff | (((MAGIC_ADDR >> 16) & 0xff) << 32) \
         | (((MAGIC_ADDR >> 24) & 0xff) << 56)
+    .quad 0                         /* 0xe038 */
+    .quad 0x00cff3000000ffff        /* 0xe040 data, DPL 3 */
+    .quad 0x00affb000000ffff        /* 0xe048 code64, DPL 3 */
+    .globl big_gdt_tss
+big_gdt_tss:
+    .quad 0, 0                      /* 0xe050 64-bit TSS (tss64_install) */
 big_gdt_end:
 
     .data
     .align 4
+    .globl big_gdt_desc
 big_gdt_desc:
     .word big_gdt_end - big_gdt - 1
     .long big_gdt
 
-/* Identity map of the first 1 GiB in 2 MiB pages. */
+/* Identity map of the first 1 GiB in 2 MiB pages, user-accessible,
+ * but for the last 2 MiB: a supervisor-only alias of 0..2 MiB. */
     .align 4096
 pml4:
-    .long pdpt + 0x3, 0
+    .long pdpt + 0x7, 0
     .fill 511, 8, 0
 pdpt:
-    .long pd + 0x3, 0
+    .long pd + 0x7, 0
     .fill 511, 8, 0
 pd:
     .set addr, 0
-    .rept 512
-    .long addr + 0x83, 0
+    .rept 511
+    .long addr + 0x87, 0            /* P, RW, US, PS */
     .set addr, addr + 0x200000
     .endr
+    .long 0x83, 0                   /* SUPERVISOR_ALIAS: P, RW, PS */
 
     .align 16
     .globl idt64

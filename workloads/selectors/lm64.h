@@ -15,12 +15,21 @@
 #define XSEL_CODE64_LIMIT0 0xe020 /* 64-bit code, limit field 0 */
 #define XSEL_CODE64_ABSENT 0xe028 /* 64-bit code, not present */
 #define XSEL_DATA_MAGIC 0xe030    /* data, base MAGIC_ADDR */
+/* Ring 3 (workloads/cpl3_segments): data, 64-bit code, and the TSS */
+#define XSEL_USER_DATA 0xe043   /* DPL 3, RPL 3 */
+#define XSEL_USER_CODE64 0xe04b /* DPL 3, RPL 3 */
+#define XSEL_TSS 0xe050         /* 16 bytes; filled in by tss64_install */
 /* What the 0xe0xx selectors become if only their low byte is used:
  * entries that differ from the real ones, so a truncation shows. */
 #define LOWSEL_DATA_MAGIC 0x30 /* data, base 0 */
 
 #define MAGIC_ADDR 0x00800000
 #define MAGIC_VALUE 0x5e1ec7ed
+
+/* The page tables map the first 1 GiB user-accessible, except the
+ * last 2 MiB: a supervisor-only alias of physical 0..2 MiB, through
+ * which the GDT can be loaded (as Xen maps a PV guest's GDT). */
+#define SUPERVISOR_ALIAS 0x3fe00000
 
 #define EXC_MAX 8
 #define EXC_RECORD_SIZE 40
@@ -38,6 +47,11 @@ void big_gdt_load(void);
 void idt64_set(unsigned vec, uint16_t cs, int present);
 /** Every vector 0..31 and 0x40 through CS `cs`, present. */
 void idt64_fill(uint16_t cs);
+/** Vector `vec` through a gate for INT n from ring 3 (DPL 3) to `handler`
+ * (a 64-bit address below 4 GiB) with code selector `cs`. */
+void idt64_set_user(unsigned vec, uint16_t cs, uint32_t handler);
+/** Describe `tss` (a 104-byte 64-bit TSS) at XSEL_TSS in big_gdt. */
+void tss64_install(void *tss);
 
 /**
  * Enter long mode with a far jump to 0xe008, load the 64-bit IDT, call the

@@ -1,0 +1,41 @@
+/*
+ * Segment loads and far RET at CPL 3 with the GDT on a supervisor-only
+ * page (tests.S): descriptor-table reads are supervisor accesses whatever
+ * the CPL (Intel SDM vol. 3, 4.6.1: "implicit supervisor-mode accesses").
+ * gem5 made MOV to Sreg and far RET read the GDT at the CPL; a Xen PV
+ * dom0 (its kernel runs in ring 3) then took #PF on every FS load.
+ */
+#include <stdint.h>
+
+#include "../selectors/lm64.h"
+#include "check.h"
+#include "console.h"
+#include "cpu.h"
+#include "platform.h"
+
+extern uint8_t tss64[104];
+extern volatile uint32_t user_ds, user_es, user_cs_after_lret, back_cs;
+void t64_cpl3(void);
+void cpl3_return(void);
+
+int kmain(uint32_t magic, uint32_t mbi)
+{
+    (void)magic;
+    (void)mbi;
+    console_init();
+    cpu_init();
+    plat_init();
+    kprintf("scotch-cpl3-segments platform=%s\n", plat_name());
+    big_gdt_load();
+    idt64_fill(XSEL_CODE64);
+    idt64_set_user(0x41, XSEL_CODE64, (uint32_t)cpl3_return);
+    tss64_install(tss64);
+
+    lm_call(t64_cpl3);
+    check_eq("cpl3_exceptions", exc_count, 0);
+    check_eq("cpl3_mov_ds", user_ds, XSEL_USER_DATA);
+    check_eq("cpl3_mov_es_mem", user_es, XSEL_USER_DATA);
+    check_eq("cpl3_lretq_cs", user_cs_after_lret, XSEL_USER_CODE64);
+    check_eq("int41_back_in_ring0_cs", back_cs, XSEL_CODE64);
+    return check_verdict("cpl3_segments");
+}
