@@ -16,9 +16,20 @@ tick, host seconds) and dumps the statistics (``simInsts``,
 (``--checkpoint-tick``) or at dom0's m5 exit (``--checkpoint-on-exit``)
 and restored with ``--restore``. The last line printed is
 ``SCOTCH-EXIT cause=<exit cause> code=<exit code> tick=<tick>``.
+
+dom0's init (``scotch.m5=1`` on its command line, the default here) marks
+the boot with gem5's pseudo-instructions: ``m5 checkpoint`` once every
+domU's workload has started (saved as ``<outdir>/cpt.<tick>``: the
+measured region restores from it, e.g. on O3), ``m5 work-begin`` and
+``work-end`` around the measured window (the statistics are reset and
+dumped there), and ``m5 exit`` at the end instead of powering off. A
+restored run stops at ``--max-insts`` or, with ``--stop-at-work-end``, at
+the end of the window. ``--checkpoint-every`` keeps the last two periodic
+checkpoints of a long boot, to resume from if it breaks.
 """
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -58,7 +69,11 @@ XEN_ARGS = (
 )
 #: dom0 (Linux) options: its console through Xen; skip the crypto
 #: self-tests (about 0.9 G instructions).
-DOM0_ARGS = "console=hvc0 earlyprintk=xen cryptomgr.notests=1"
+DOM0_ARGS = (
+    "console=hvc0 earlyprintk=xen cryptomgr.notests=1 "
+    "scotch.m5=1 scotch.domus=2 scotch.workloads=pi,gzip "
+    "scotch.seconds=3 scotch.window=1"
+)
 LIMIT_REACHED = "simulate() limit reached"
 
 
@@ -113,7 +128,26 @@ def parse_args() -> argparse.Namespace:
         help="where checkpoints go (default: <outdir>/cpt.<tick>)",
     )
     parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        help="also save a checkpoint this often (simulated ticks), "
+        "keeping the last two (<outdir>/cpt.periodic.<tick>)",
+    )
+    parser.add_argument(
         "--restore", metavar="CPT", help="restore from this checkpoint"
+    )
+    parser.add_argument(
+        "--max-insts",
+        type=int,
+        default=0,
+        help="stop when a core has run this many instructions (counted "
+        "from the start of this run)",
+    )
+    parser.add_argument(
+        "--stop-at-work-end",
+        action="store_true",
+        help="stop at dom0's m5 work-end (the end of the measured window)",
     )
     return parser.parse_args()
 
@@ -161,16 +195,41 @@ def main() -> None:
     )
 
     def on_exit():
-        # dom0's m5 exit: the boot is done.
+        # dom0's m5 exit: the run is done.
         if args.checkpoint_on_exit:
             where = checkpoint_dir(args)
             print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}")
             simulator.save_checkpoint(where)
         yield True
 
+    def on_checkpoint():
+        # dom0's m5 checkpoint: every domU's workload has started.
+        while True:
+            where = checkpoint_dir(args)
+            print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}", flush=True)
+            simulator.save_checkpoint(where)
+            yield False
+
+    def on_work_begin():
+        while True:
+            print(f"SCOTCH-WORK-BEGIN tick={m5.curTick()}", flush=True)
+            m5.stats.reset()
+            yield False
+
+    def on_work_end():
+        while True:
+            print(f"SCOTCH-WORK-END tick={m5.curTick()}", flush=True)
+            m5.stats.dump()
+            yield args.stop_at_work_end
+
     simulator = Simulator(
         board=board,
-        on_exit_event={ExitEvent.EXIT: on_exit()},
+        on_exit_event={
+            ExitEvent.EXIT: on_exit(),
+            ExitEvent.CHECKPOINT: on_checkpoint(),
+            ExitEvent.WORKBEGIN: on_work_begin(),
+            ExitEvent.WORKEND: on_work_end(),
+        },
         # v24's Simulator passes this on to getCheckpoint(), which takes
         # a str (not the Path its type hint says).
         checkpoint_path=args.restore,
@@ -179,8 +238,13 @@ def main() -> None:
     # Instantiate (and restore) first, so that m5.curTick() is where the
     # run starts and the tick options are absolute ticks.
     simulator._instantiate()
+    if args.max_insts:
+        simulator.schedule_max_insts(args.max_insts)
     start = time.monotonic()
     checkpoint_due = args.checkpoint_tick
+    periodic: list[Path] = []
+    every = args.checkpoint_every
+    periodic_due = (m5.curTick() // every + 1) * every if every else 0
     while True:
         before = m5.curTick()
         stops = [
@@ -188,6 +252,7 @@ def main() -> None:
             for t in (
                 args.max_ticks,
                 checkpoint_due,
+                periodic_due,
                 before + args.progress_ticks if args.progress_ticks else 0,
             )
             if t > before
@@ -201,6 +266,14 @@ def main() -> None:
             print(f"SCOTCH-CHECKPOINT {where} tick={now}")
             simulator.save_checkpoint(where)
             checkpoint_due = 0
+        if periodic_due and now >= periodic_due:
+            where = Path(m5.options.outdir) / f"cpt.periodic.{now}"
+            print(f"SCOTCH-CHECKPOINT {where} tick={now}", flush=True)
+            simulator.save_checkpoint(where)
+            periodic.append(where)
+            while len(periodic) > 2:
+                shutil.rmtree(periodic.pop(0), ignore_errors=True)
+            periodic_due += every
         if args.progress_ticks:
             m5.stats.dump()
             print(

@@ -398,6 +398,25 @@ def scotch_reader() -> Path:
     return project.build_dir() / "workloads" / "scotch" / "scotch-reader"
 
 
+def scotch_m5() -> Path:
+    """gem5's pseudo-instructions for dom0 on gem5
+    (``workloads/xen/tools/scotch-m5.c``), built if needed."""
+    from scotch_plugin.workload_build import scons
+
+    scons("build/workloads/xen/scotch-m5")
+    return project.build_dir() / "workloads" / "xen" / "scotch-m5"
+
+
+def dom0_tools() -> dict[str, Path]:
+    """Our programs in dom0's image, by their path in it."""
+    return {
+        # Scotch's tenant-side reader: dom0 relays ledger snapshots.
+        "usr/bin/scotch-reader": scotch_reader(),
+        # m5 exit, checkpoint, work begin/end when dom0 runs on gem5.
+        "usr/bin/scotch-m5": scotch_m5(),
+    }
+
+
 def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
     """A digest of every input: recipe files, package versions, format,
     and the files the guest workloads add to the domU image."""
@@ -407,8 +426,9 @@ def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
     for path in recipe.files():
         digest.update(f"file {path.name}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(b"reader ")
-    digest.update(hashlib.sha256(scotch_reader().read_bytes()).digest())
+    for rel, tool in sorted(dom0_tools().items()):
+        digest.update(f"tool {rel}\n".encode())
+        digest.update(hashlib.sha256(tool.read_bytes()).digest())
     for rel, (data, mode) in sorted(guest_image.domu_files().items()):
         digest.update(f"guest {rel} {mode:o}\n".encode())
         digest.update(hashlib.sha256(data).digest())
@@ -461,8 +481,8 @@ def _assemble(
     dom0 = _dom0_image(recipe, tree, kernel_version, busybox)
     dom0.file("boot/vmlinuz", kernel, 0o644)
     dom0.file("boot/domU.cpio.gz", domu, 0o644)
-    # Scotch's tenant-side reader: dom0 relays ledger snapshots with it.
-    dom0.file("usr/bin/scotch-reader", scotch_reader().read_bytes())
+    for rel, tool in dom0_tools().items():
+        dom0.file(rel, tool.read_bytes())
     _write(images.xen, xen)
     _write(images.kernel, kernel)
     _write(images.domu_initrd, domu)

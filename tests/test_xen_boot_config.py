@@ -70,6 +70,31 @@ def test_xen_boot_wires_xen_and_its_modules(m5stub, capsys, images):
     assert m5stub.record["simulate_calls"] == [5000]
 
 
+def test_xen_boot_marks_the_boot_with_m5_ops(m5stub, capsys, images):
+    # dom0's init checkpoints, brackets the window and exits through m5.
+    run_config([*_args(images), "--max-ticks", "5000"], capsys)
+    words = m5stub.record["instantiated"].board.workload.module_cmdlines[0]
+    assert "scotch.m5=1" in words.split()
+
+
+def test_xen_boot_periodic_checkpoints_and_max_insts(
+    m5stub, capsys, images, tmp_path
+):
+    m5stub.options.outdir = str(tmp_path)
+    out = run_config(
+        [*_args(images), "--max-ticks", "5000", "--progress-ticks", "0",
+         "--checkpoint-every", "2000", "--max-insts", "777"],
+        capsys,
+    )  # fmt: skip
+    assert m5stub.record["simulate_calls"] == [2000, 2000, 1000]
+    assert m5stub.record["checkpoints"] == [
+        str(tmp_path / "cpt.periodic.2000"),
+        str(tmp_path / "cpt.periodic.4000"),
+    ]
+    assert m5stub.record["max_insts"] == 777
+    assert out.count("SCOTCH-CHECKPOINT") == 2
+
+
 def test_xen_boot_describes_the_apics_in_a_madt(m5stub, capsys, images):
     run_config([*_args(images), "--cores", "2", "--max-ticks", "1"], capsys)
     rsdp = m5stub.record["instantiated"].board.workload

@@ -3,6 +3,8 @@
 Simulation calls record what a config did instead of simulating.
 """
 
+from types import SimpleNamespace
+
 from m5 import objects, params, proxy, stats  # noqa: F401
 from m5.SimObject import SimObject
 
@@ -10,6 +12,9 @@ MaxTick = 2**64 - 1
 
 #: What the config under test did, for the test to inspect.
 record: dict = {"instantiated": None, "simulate_calls": [], "ckpt": None}
+_now = [0]
+#: gem5's parsed command line (what configs read of it).
+options = SimpleNamespace(outdir="m5out")
 
 
 class ExitEvent:
@@ -43,11 +48,13 @@ def simulate(ticks: int = MaxTick) -> ExitEvent:
     if not isinstance(ticks, int) or ticks < 0:
         raise TypeError(f"m5.simulate(ticks): expected a tick count: {ticks}")
     record["simulate_calls"].append(ticks)
+    _now[0] = min(_now[0] + ticks, MaxTick)
     return ExitEvent("simulate() limit reached")
 
 
 def curTick() -> int:
-    return 0
+    """Simulated time: every simulate() call runs to its limit."""
+    return _now[0]
 
 
 def checkpoint(dirname: str) -> None:
@@ -58,3 +65,5 @@ def reset() -> None:
     """Forget everything (between tests)."""
     SimObject._instances.clear()
     record.update(instantiated=None, simulate_calls=[], ckpt=None)
+    _now[0] = 0
+    options.outdir = "m5out"

@@ -37,6 +37,15 @@ class Simulator:
         self._instantiate()
         self._last_exit_event = m5.simulate(max_ticks or m5.MaxTick)
 
+    def schedule_max_insts(self, inst: int) -> None:
+        if not isinstance(inst, int) or inst <= 0:
+            raise TypeError(f"schedule_max_insts({inst!r})")
+        m5.record["max_insts"] = inst
+
+    def save_checkpoint(self, checkpoint_dir: Path) -> None:
+        m5.record.setdefault("checkpoints", []).append(str(checkpoint_dir))
+        m5.checkpoint(str(checkpoint_dir))
+
     def get_last_exit_event_cause(self) -> str:
         return self._last_exit_event.getCause()
 

@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 The Scotch-gem5 authors
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * scotch-m5: gem5's pseudo-instructions for dom0's init on gem5.
+ *
+ *   scotch-m5 exit | checkpoint | workbegin | workend | dumpstats
+ *
+ * gem5 decodes 0F 04 imm16 as a pseudo-instruction at any privilege
+ * level, so a PV dom0's user space (ring 3 under Xen) can use it with
+ * no driver. It is the m5 utility's x86 ABI (util/m5/src/abi/x86),
+ * written out here so the image needs nothing from gem5's tree. On
+ * anything but gem5 the opcode is undefined: the program dies of
+ * SIGILL, so dom0-init runs it only when told it is on gem5.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* include/gem5/asm/generic/m5ops.h */
+#define M5OP_EXIT 0x21
+#define M5OP_DUMP_STATS 0x41
+#define M5OP_CHECKPOINT 0x43
+#define M5OP_WORK_BEGIN 0x5a
+#define M5OP_WORK_END 0x5b
+
+#define M5OP(func)                                                    \
+    static uint64_t op_##func(uint64_t a, uint64_t b)                 \
+    {                                                                 \
+        uint64_t r;                                                   \
+        __asm__ volatile(".byte 0x0f, 0x04\n\t.word %c3"              \
+                         : "=a"(r)                                    \
+                         : "D"(a), "S"(b), "i"(func)                  \
+                         : "memory");                                 \
+        return r;                                                     \
+    }
+M5OP(M5OP_EXIT)
+M5OP(M5OP_DUMP_STATS)
+M5OP(M5OP_CHECKPOINT)
+M5OP(M5OP_WORK_BEGIN)
+M5OP(M5OP_WORK_END)
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: scotch-m5 exit|checkpoint|workbegin|"
+                        "workend|dumpstats\n");
+        return 2;
+    }
+    const char *cmd = argv[1];
+    /* Arguments are the m5 utility's: delay 0, period 0, work id 0. */
+    if (strcmp(cmd, "exit") == 0)
+        op_M5OP_EXIT(0, 0);
+    else if (strcmp(cmd, "checkpoint") == 0)
+        op_M5OP_CHECKPOINT(0, 0);
+    else if (strcmp(cmd, "workbegin") == 0)
+        op_M5OP_WORK_BEGIN(0, 0);
+    else if (strcmp(cmd, "workend") == 0)
+        op_M5OP_WORK_END(0, 0);
+    else if (strcmp(cmd, "dumpstats") == 0)
+        op_M5OP_DUMP_STATS(0, 0);
+    else {
+        fprintf(stderr, "scotch-m5: unknown command '%s'\n", cmd);
+        return 2;
+    }
+    return 0;
+}
