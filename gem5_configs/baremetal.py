@@ -114,6 +114,11 @@ def parse_args() -> argparse.Namespace:
         help="seed of the random-interval SMIs",
     )
     parser.add_argument(
+        "--disk",
+        help="a raw disk image for the IDE controller's primary master "
+        "(copy on write; smm_dma's DMA test)",
+    )
+    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**11,
@@ -149,6 +154,8 @@ def main() -> None:
         sys.exit("baremetal.py: --trigger needs the SMM model (no --no-smm)")
     if args.trigger_random_mean < 0 or args.trigger_random_start < 0:
         sys.exit("baremetal.py: --trigger-random-* must be >= 0")
+    if args.disk and not Path(args.disk).is_file():
+        sys.exit(f"baremetal.py: --disk {args.disk}: no such file")
     if args.loader != "multiboot" and args.cmdline:
         sys.exit("baremetal.py: --cmdline needs the multiboot loader")
     tolerate_unpatched_requires()
@@ -184,6 +191,8 @@ def main() -> None:
         trigger_random_start=f"{args.trigger_random_start}ns",
         trigger_seed=args.trigger_seed,
     )
+    if args.disk:
+        board.attach_disk(args.disk)
     if args.loader == "multiboot":
         board.set_multiboot_workload(args.image, command_line=args.cmdline)
     else:

@@ -6,10 +6,17 @@ differs); each run's serial output is parsed into a Report.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scotch_plugin import project, qemu, serial_report, workload_build
+from scotch_plugin import (
+    dma_disk,
+    project,
+    qemu,
+    serial_report,
+    workload_build,
+)
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run
 
@@ -19,6 +26,8 @@ IMAGES = {
     "smm_conformance": "SMM conformance suite: every mode, SMBASE "
     "relocation, latched SMI, held NMI, SMRAM lockdown, RSM #UD",
     "paging_ad": "the page walker sets accessed and dirty bits",
+    "smm_dma": "SMRAM against DMA: a bus-master IDE controller neither "
+    "writes nor reads SMRAM (gem5: the memory-side guard)",
     "cr3_trigger": "hardware SMI triggers: one SMI per CR3 load and per "
     "interrupt outside SMM, none for CR3 loads in SMM (gem5 --trigger)",
     "smm_bench": "SMI round-trip timing (benchmark)",
@@ -26,6 +35,10 @@ IMAGES = {
     "on fake Xen state, against an empty handler (benchmark)",
     "compute": "pi spigot without SMIs (benchmark)",
 }
+
+
+#: Images that drive an IDE disk (made by :mod:`scotch_plugin.dma_disk`).
+NEEDS_DISK = {"smm_dma"}
 
 
 @dataclass
@@ -41,10 +54,13 @@ def run_on_qemu(
     image: str, timeout: float = 60.0, cmdline: str | None = None
 ) -> ImageRun:
     path = workload_build.image(image, "qemu")
-    extra = ["-append", cmdline] if cmdline else None
-    result = qemu.run(
-        qemu.multiboot_command(path, extra=extra), timeout=timeout
-    )
+    extra = ["-append", cmdline] if cmdline else []
+    with tempfile.TemporaryDirectory(prefix="scotch-disk-") as tmp:
+        if image in NEEDS_DISK:
+            extra += dma_disk.qemu_args(dma_disk.make_disk(Path(tmp) / "d"))
+        result = qemu.run(
+            qemu.multiboot_command(path, extra=extra), timeout=timeout
+        )
     if result.guest_code is None:
         raise ScotchError(
             f"{image} on QEMU ended without reporting an exit code; "
@@ -64,6 +80,10 @@ def run_on_gem5(
     """Run ``image`` on gem5 (Scotch-gem5's SMM model) on ``cpu``."""
     path = workload_build.image(image, "gem5")
     outdir = outdir or project.build_dir() / "gem5-runs" / f"{image}-{cpu}"
+    if image in NEEDS_DISK:
+        outdir.mkdir(parents=True, exist_ok=True)
+        disk = dma_disk.make_disk(outdir / "dma-disk.img")
+        extra = [*(extra or []), "--disk", str(disk)]
     result = run.run_baremetal(gem5_binary, path, outdir, cpu=cpu,
                                extra=extra)  # fmt: skip
     report = serial_report.parse(result.serial)

@@ -114,6 +114,15 @@ def test_smm_controller_parameters(m5stub):
     assert cls._params["system"].ptype == "System"
 
 
+def test_smram_guard_parameters(m5stub):
+    cls = m5stub.objects.X86SmramGuard
+    assert cls._params["smm"].ptype == "X86SmmController"
+    assert repr(cls._defaults["smm"]) == "Parent.any"
+    assert cls._defaults["latency"] == "1ns"
+    assert cls._ports["cpu_side"].role == "response"
+    assert cls._ports["mem_side"].role == "request"
+
+
 def test_multiboot_workload_parameters(m5stub):
     cls = m5stub.objects.X86MultibootWorkload
     assert issubclass(cls, m5stub.objects.X86FsLinux)

@@ -78,8 +78,35 @@ def test_baremetal_wires_an_smm_board(m5stub, capsys, tmp_path, cpu):
     assert board.smm.entry_latency == 100 and board.smm.exit_latency == 200
     assert board.apm.int_requestor.peers[0].owner is board.iobus
     assert board.apm.pio.peers[0].owner is board.iobus
+    # DMA goes from the I/O bus through the SMRAM guard to memory.
+    assert board.smram_guard.cpu_side.peers[0].owner is board.iobus
+    assert board.get_mem_side_coherent_io_port() is board.smram_guard.mem_side
     assert len(board.workload.e820_table.entries) >= 3
     assert m5stub.record["simulate_calls"] == [10**11]
+
+
+def test_baremetal_attaches_a_disk(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(4096))
+    run_config("baremetal.py", ["--image", str(image), "--disk", str(disk)],
+               capsys)  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    (ide_disk,) = board.pc.south_bridge.ide.disks
+    assert ide_disk.driveID == "device0"
+    assert ide_disk.image.read_only is False  # copy on write
+    assert ide_disk.image.child.image_file == str(disk)
+    assert ide_disk.image.child.read_only is True
+
+
+def test_baremetal_refuses_a_missing_disk(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match="--disk .*: no such file"):
+        run_config("baremetal.py",
+                   ["--image", str(image), "--disk", str(tmp_path / "no")],
+                   capsys)  # fmt: skip
 
 
 def test_baremetal_has_no_trigger_by_default(m5stub, capsys, tmp_path):
@@ -152,7 +179,8 @@ def test_baremetal_runs_on_a_plain_gem5_with_its_loader(
     board = plain_m5stub.record["instantiated"].board
     assert type(board.workload).__name__ == "X86FsLinux"
     assert board.workload.object_file == str(image)
-    for child in ("smm", "apm", "trigger"):
+    assert board.get_mem_side_coherent_io_port() is board.iobus.mem_side_ports
+    for child in ("smm", "apm", "trigger", "smram_guard"):
         with pytest.raises(AttributeError):
             getattr(board, child)
 

@@ -20,10 +20,11 @@ from gem5.components.processors.abstract_processor import AbstractProcessor
 class ScotchX86Board(X86Board):
     """gem5's stdlib X86Board plus System Management Mode.
 
-    Adds an ``X86SmmController`` (SMI entry, RSM, SMBASE, SMRR) and the
-    APM control port (0xB2/0xB3, raises SMIs), and boots multiboot images
-    (Scotch's bare-metal tests, Xen) through ``X86MultibootWorkload``
-    instead of a Linux kernel; with ``loader="linux64"`` it keeps the
+    Adds an ``X86SmmController`` (SMI entry, RSM, SMBASE, SMRR), the
+    APM control port (0xB2/0xB3, raises SMIs) and an ``X86SmramGuard``
+    between the I/O bus and memory (DMA never reaches SMRAM), and boots
+    multiboot images (Scotch's bare-metal tests, Xen) through
+    ``X86MultibootWorkload`` instead of a Linux kernel; with ``loader="linux64"`` it keeps the
     stock ``X86FsLinux``, which enters an image in 64-bit mode (see
     ``workloads/lib/lm64_entry.S``).
 
@@ -95,13 +96,22 @@ class ScotchX86Board(X86Board):
         if not self._with_smm:
             # For measuring what the SMM model costs: no hook registered.
             return
-        from m5.objects import X86ApmPort, X86ScotchTrigger, X86SmmController
+        from m5.objects import (
+            X86ApmPort,
+            X86ScotchTrigger,
+            X86SmmController,
+            X86SmramGuard,
+        )
 
         entry, exit_ = self._smm_latencies
         self.smm = X86SmmController(entry_latency=entry, exit_latency=exit_)
         self.apm = X86ApmPort()
         self.apm.pio = self.iobus.mem_side_ports
         self.apm.int_requestor = self.iobus.cpu_side_ports
+        # DMA reaches memory through the guard (get_mem_side_coherent_io_
+        # port below): the chipset's half of SMRAM protection.
+        self.smram_guard = X86SmramGuard()
+        self.smram_guard.cpu_side = self.iobus.mem_side_ports
 
         on_cr3, on_interrupt, random_mean, random_start, seed = self._trigger
         if on_cr3 or on_interrupt or random_mean:
@@ -113,6 +123,27 @@ class ScotchX86Board(X86Board):
                 seed=seed,
             )
             self.trigger.int_requestor = self.iobus.cpu_side_ports
+
+    def get_mem_side_coherent_io_port(self):  # type: ignore[override]
+        """Where the cache hierarchy connects the I/O bus's memory side:
+        through the SMRAM guard when the board has SMM."""
+        if self._with_smm:
+            return self.smram_guard.mem_side
+        return super().get_mem_side_coherent_io_port()
+
+    def attach_disk(self, path: str) -> None:
+        """Make ``path`` (a raw image) the primary master IDE disk, copy on
+        write: the image's DMA writes never reach the file."""
+        from m5.objects import CowDiskImage, IdeDisk, RawDiskImage
+
+        disk = IdeDisk(
+            driveID="device0",
+            image=CowDiskImage(
+                child=RawDiskImage(image_file=path, read_only=True),
+                read_only=False,
+            ),
+        )
+        self.pc.south_bridge.ide.disks = [disk]
 
     def set_multiboot_workload(
         self,

@@ -521,6 +521,15 @@ SmmController::unserialize(CheckpointIn &cp)
     updateGuard();
 }
 
+bool
+SmmController::inSmram(Addr paddr, unsigned size) const
+{
+    return std::any_of(contexts.begin(), contexts.end(),
+                       [&](const Context &c) {
+                           return c.smrr.overlaps(paddr, size);
+                       });
+}
+
 void
 SmmController::updateGuard()
 {

@@ -76,6 +76,13 @@ class SmmController : public SimObject, public SmmHook
     void serialize(CheckpointOut &cp) const override;
     void unserialize(CheckpointIn &cp) override;
 
+    /**
+     * Whether [@p paddr, @p paddr + @p size) overlaps the SMRAM range of
+     * any context whose SMRR is valid: what the memory-side guard
+     * (X86SmramGuard) refuses to DMA and other non-CPU requestors.
+     */
+    bool inSmram(Addr paddr, unsigned size) const;
+
     /** SMBASE of context @p id (for tests and tracing). */
     Addr smbase(ContextID id) const { return contexts.at(id).smbase; }
 

@@ -69,6 +69,16 @@ def _addr(value):
     return _int_range(0, 2**64 - 1)(value)
 
 
+def _choice(*allowed: str):
+    def conv(value):
+        if value in allowed:
+            return value
+        expected = ", ".join(allowed)
+        raise ValueError(f"expected one of {expected}, got {value!r}")
+
+    return conv
+
+
 _U64 = 2**64 - 1
 CONVERTERS = {
     "Int": _int_range(-(2**31), 2**31 - 1),
@@ -89,6 +99,8 @@ CONVERTERS = {
     "Frequency": _pattern(_FREQ, "a frequency such as '3GHz'"),
     "Clock": _clock,
     "MemorySize": _pattern(_SIZE, "a size such as '512MiB'"),
+    # Enums (src/dev/storage/Ide.py).
+    "IdeID": _choice("device0", "device1"),
 }
 
 

@@ -13,8 +13,55 @@ class IOXBar(SimObject):
     mem_side_ports = VectorRequestPort("Vector port for connecting responders")
 
 
+class DiskImage(SimObject):
+    type = "DiskImage"
+    abstract = True
+    image_file = Param.String("disk image file")
+    read_only = Param.Bool(False, "read only image")
+
+
+class RawDiskImage(DiskImage):
+    type = "RawDiskImage"
+    abstract = False
+
+
+class CowDiskImage(DiskImage):
+    type = "CowDiskImage"
+    abstract = False
+    child = Param.DiskImage("child image")
+    table_size = Param.Int(65536, "initial table size")
+    image_file = ""
+
+
+class IdeDisk(SimObject):
+    type = "IdeDisk"
+    abstract = False
+    delay = Param.Latency("1us", "Fixed disk delay in microseconds")
+    driveID = Param.IdeID("device0", "Drive ID")
+    image = Param.DiskImage("Disk image")
+
+
+class X86IdeController(SimObject):
+    type = "X86IdeController"
+    abstract = False
+    disks = VectorParam.IdeDisk("IDE disks attached to this controller")
+
+
+class SouthBridge(SimObject):
+    type = "SouthBridge"
+    abstract = False
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.ide = X86IdeController(disks=[])
+
+
 class Pc(SimObject):
     type = "Pc"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.south_bridge = SouthBridge()
 
 
 class X86System(System):

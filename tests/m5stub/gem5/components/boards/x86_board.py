@@ -40,6 +40,14 @@ class X86Board(X86System):
     def get_processor(self) -> AbstractProcessor:
         return self._processor
 
+    def has_coherent_io(self) -> bool:
+        return True
+
+    def get_mem_side_coherent_io_port(self):
+        # Where the cache hierarchy's I/O cache (or bridge) takes the I/O
+        # bus's memory traffic (DMA).
+        return self.iobus.mem_side_ports
+
     def _set_fullsystem(self, is_fs: bool) -> None:
         self._is_fs = is_fs
 
