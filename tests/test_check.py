@@ -32,7 +32,12 @@ runpy.run_path(config, run_name="__m5_main__")
 
 def stand_in(tmp_path: Path, with_extras: bool) -> Path:
     path = tmp_path / ("gem5-scotch" if with_extras else "gem5-plain")
-    extras = [str(p) for p in EXTRAS.glob("*.py")] if with_extras else []
+    extras = (
+        [str(p) for p in EXTRAS.glob("*.py")]
+        + [str(STUB / "series_objects.py")]
+        if with_extras
+        else []
+    )
     path.write_text(
         STAND_IN.format(python=sys.executable, stub=str(STUB), extras=extras)
     )

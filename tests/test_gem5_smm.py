@@ -24,29 +24,7 @@ def test_smoke_on_gem5(gem5_binary, cpu, tmp_path):
     assert run.report.passed
 
 
-KNOWN_GAPS = {
-    "o3": "all 101 checks pass, but O3 takes the APM SMI after the next "
-    "instruction: long64's saved RIP is 7 bytes past QEMU's (the SDM has "
-    "the instruction after an I/O write wait for it)",
-    "minor": "Minor decodes ahead of a far jump into long mode: the "
-    "64-bit register loads after it run as 32-bit ones",
-}
-
-
-@pytest.mark.parametrize(
-    "cpu",
-    [
-        (
-            pytest.param(
-                c,
-                marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[c]),
-            )
-            if c in KNOWN_GAPS
-            else c
-        )
-        for c in CPU_MODELS
-    ],
-)
+@pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
                                           qemu_saves):  # fmt: skip
     run = baremetal.run_on_gem5("smm_conformance", gem5_binary, cpu=cpu,

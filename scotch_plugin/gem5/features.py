@@ -39,10 +39,18 @@ FEATURES: tuple[Feature, ...] = (
         "SMM entry/exit latency parameters",
         param="X86SmmController.entry_latency",
     ),
+    Feature(
+        "memory-side SMRAM guard against DMA (EXTRAS)",
+        simobject="X86SmramGuard",
+    ),
     Feature("multiboot v1 loader (EXTRAS)", simobject="X86MultibootWorkload"),
     Feature(
         "hardware SMI triggers: CR3 load, interrupt, random (EXTRAS)",
         simobject="X86ScotchTrigger",
+    ),
+    Feature(
+        "O3 takes interrupts at the next instruction boundary (patch 0014)",
+        param="BaseO3CPU.interruptsAtInstBoundary",
     ),
     Feature(
         "stdlib requires() on a build without Ruby (patch 0001)",

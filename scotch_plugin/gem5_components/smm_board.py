@@ -24,9 +24,9 @@ class ScotchX86Board(X86Board):
     APM control port (0xB2/0xB3, raises SMIs) and an ``X86SmramGuard``
     between the I/O bus and memory (DMA never reaches SMRAM), and boots
     multiboot images (Scotch's bare-metal tests, Xen) through
-    ``X86MultibootWorkload`` instead of a Linux kernel; with ``loader="linux64"`` it keeps the
-    stock ``X86FsLinux``, which enters an image in 64-bit mode (see
-    ``workloads/lib/lm64_entry.S``).
+    ``X86MultibootWorkload`` instead of a Linux kernel; with
+    ``loader="linux64"`` it keeps the stock ``X86FsLinux``, which enters
+    an image in 64-bit mode (see ``workloads/lib/lm64_entry.S``).
 
     Optionally (all off by default) an ``X86ScotchTrigger`` raises SMIs
     in hardware: at every CR3 load outside SMM (``trigger_on_cr3``), at

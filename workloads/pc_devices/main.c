@@ -9,7 +9,10 @@
  *   - with "rtc" on the command line: the RTC's UIP flag rises before
  *     an update of the time and falls after it (Xen waits for it at
  *     boot, up to a second). The divider is reset first, so the next
- *     update comes 500 ms later: about 0.5 s of simulated polling.
+ *     update comes 500 ms later: about 0.5 s of simulated polling;
+ *   - PCI configuration cycles to a device that is not there end in a
+ *     master abort: a write is dropped and a read returns all ones
+ *     (Linux, as Xen's dom0, writes to 00:1f.1 while it probes).
  */
 #include <stdint.h>
 
@@ -155,6 +158,20 @@ static void rtc_checks(void)
     kprintf("rtc_polls=%u\n", polls);
 }
 
+/* Bus 0, device 0x1f, function 1: no such device on either platform. */
+#define ABSENT_DEV 0x1f
+#define ABSENT_FN 1
+
+static void pci_absent_checks(void)
+{
+    check_eq("pci_absent_reads_all_ones",
+             pci_read32(0, ABSENT_DEV, ABSENT_FN, 0), 0xffffffffu);
+    outl(0xcf8, pci_cfg_addr(0, ABSENT_DEV, ABSENT_FN, 0x40));
+    outl(0xcfc, 0x12345678);
+    check_eq("pci_absent_write_dropped",
+             pci_read32(0, ABSENT_DEV, ABSENT_FN, 0x40), 0xffffffffu);
+}
+
 int kmain(uint32_t magic, uint32_t mbi)
 {
     if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
@@ -166,6 +183,7 @@ int kmain(uint32_t magic, uint32_t mbi)
     big_gdt_load();
     uart_checks();
     cpuid_checks();
+    pci_absent_checks();
     if (has_word("rtc"))
         rtc_checks();
     return check_verdict("pc_devices");
