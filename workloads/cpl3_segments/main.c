@@ -10,6 +10,7 @@
 #include "../selectors/lm64.h"
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "platform.h"
 
@@ -22,10 +23,7 @@ int kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic;
     (void)mbi;
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-cpl3-segments platform=%s\n", plat_name());
+    image_start("cpl3-segments");
     big_gdt_load();
     idt64_fill(XSEL_CODE64);
     idt64_set_user(0x41, XSEL_CODE64, (uint32_t)cpl3_return);

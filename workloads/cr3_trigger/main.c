@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "io.h"
 #include "platform.h"
@@ -250,10 +251,7 @@ int kmain(uint32_t magic, uint32_t mbi)
     smm_mailbox.no_cmds = want_random > 0;
     plat_smm_install(smm_handler_start,
                      smm_handler_end - smm_handler_start);
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-cr3-trigger platform=%s\n", plat_name());
+    image_start("cr3-trigger");
     if (want_random > 0)
         return random_smis(want_random);
 

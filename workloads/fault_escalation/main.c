@@ -12,6 +12,7 @@
 #include "../selectors/lm64.h"
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "platform.h"
 
@@ -22,10 +23,7 @@ int kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic;
     (void)mbi;
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-fault-escalation platform=%s\n", plat_name());
+    image_start("fault-escalation");
     big_gdt_load();
     idt64_fill(XSEL_CODE64);
     idt64_set(13, XSEL_CODE64_ABSENT, 1); /* #GP: its CS not present */

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "platform.h"
 
@@ -27,10 +28,7 @@ int kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic;
     (void)mbi;
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-paging-ad platform=%s\n", plat_name());
+    image_start("paging-ad");
     for (uint32_t i = 0; i < 1024; i++) {
         pd[i] = (i << 22) | PDE_P | PDE_RW | PDE_PS;
         pt[i] = (2 * MB4 + (i << 12)) | PDE_P | PDE_RW;  /* 4 KiB pages */

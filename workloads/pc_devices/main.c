@@ -19,6 +19,7 @@
 #include "../selectors/lm64.h"
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "io.h"
 #include "platform.h"
@@ -176,10 +177,7 @@ int kmain(uint32_t magic, uint32_t mbi)
 {
     if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
         cmdline = *(const char **)(mbi + 16);
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-pc-devices platform=%s\n", plat_name());
+    image_start("pc-devices");
     big_gdt_load();
     uart_checks();
     cpuid_checks();

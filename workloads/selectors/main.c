@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "console.h"
+#include "image.h"
 #include "cpu.h"
 #include "lm64.h"
 #include "platform.h"
@@ -19,10 +20,7 @@ int kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic;
     (void)mbi;
-    console_init();
-    cpu_init();
-    plat_init();
-    kprintf("scotch-selectors platform=%s\n", plat_name());
+    image_start("selectors");
     *(volatile uint32_t *)MAGIC_ADDR = MAGIC_VALUE;
     big_gdt_load();
 
