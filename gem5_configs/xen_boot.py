@@ -222,10 +222,15 @@ def main() -> None:
             m5.stats.dump()
             yield args.stop_at_work_end
 
+    def on_max_insts():
+        print(f"SCOTCH-MAX-INSTS {args.max_insts} tick={m5.curTick()}")
+        yield True
+
     simulator = Simulator(
         board=board,
         on_exit_event={
             ExitEvent.EXIT: on_exit(),
+            ExitEvent.MAX_INSTS: on_max_insts(),
             ExitEvent.CHECKPOINT: on_checkpoint(),
             ExitEvent.WORKBEGIN: on_work_begin(),
             ExitEvent.WORKEND: on_work_end(),
