@@ -30,12 +30,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from scotch_plugin import guest_image, project, qemu
+from scotch_plugin import guest_image, project, qemu, vmlinux
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import run_tool
 
 #: Bump when the packing below changes what the artefacts contain.
-PACKING_FORMAT = 1
+PACKING_FORMAT = 2
 
 #: Where, inside the packages, the Xen image and shared libraries are.
 XEN_GZ = "boot/xen-4.17-amd64.gz"
@@ -364,13 +364,15 @@ def domu_image(busybox: Path, init: Path) -> Cpio:
 
 @dataclass(frozen=True)
 class XenImages:
-    """The boot artefacts: Xen, the shared kernel, the two initramfs."""
+    """The boot artefacts: Xen, the shared kernel (and its uncompressed
+    ELF, for gem5), the two initramfs."""
 
     xen: Path
     kernel: Path
     dom0_initrd: Path
     domu_initrd: Path
     versions: dict[str, str]
+    vmlinux: Path | None = None
 
     @classmethod
     def at(cls, out: Path, versions: dict[str, str]) -> XenImages:
@@ -380,10 +382,17 @@ class XenImages:
             dom0_initrd=out / "dom0.cpio.gz",
             domu_initrd=out / "domU.cpio.gz",
             versions=versions,
+            vmlinux=out / "vmlinux",
         )
 
     def paths(self) -> list[Path]:
-        return [self.xen, self.kernel, self.dom0_initrd, self.domu_initrd]
+        extra = [self.vmlinux] if self.vmlinux else []
+        return [
+            self.xen,
+            self.kernel,
+            self.dom0_initrd,
+            self.domu_initrd,
+        ] + extra
 
 
 def default_out() -> Path:
@@ -485,6 +494,8 @@ def _assemble(
         dom0.file(rel, tool.read_bytes())
     _write(images.xen, xen)
     _write(images.kernel, kernel)
+    if images.vmlinux:
+        _write(images.vmlinux, vmlinux.extract(kernel, str(images.kernel)))
     _write(images.domu_initrd, domu)
     _write(images.dom0_initrd, dom0.pack())
 
