@@ -239,8 +239,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.gem5_binary is not None:
         raise ScotchError(
             f"{args.experiment}: --gem5-binary: RQ1 needs Xen to boot in "
-            "gem5, which it does not yet (README, 'Xen in gem5'); the "
-            "experiment runs on QEMU without it"
+            "gem5 with its domUs, which it does only as far as dom0's "
+            "toolstack yet (README, 'Xen in gem5'); the experiment runs on "
+            "QEMU without it"
         )
     rq1.run_experiment(exp)
     return 0

@@ -100,8 +100,8 @@ def run_experiment(
     if exp.platform != "qemu":
         raise ScotchError(
             f"{exp.source}: platform: gem5 runs of RQ1 need Xen to boot in "
-            "gem5, which it does not yet (see README, 'Xen in gem5'); "
-            "use platform: qemu"
+            "gem5 with its domUs, which it does only as far as dom0's "
+            "toolstack yet (see README, 'Xen in gem5'); use platform: qemu"
         )
     out = exp.output
     out.mkdir(parents=True, exist_ok=True)
