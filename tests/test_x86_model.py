@@ -20,38 +20,30 @@ import pytest
 from scotch_plugin import baremetal, qemu, serial_report, workload_build
 from scotch_plugin.gem5 import run
 
-GEM5_CPUS = ("atomic", "timing")
+GEM5_CPUS = ("atomic", "timing", "o3", "minor")
 TRIPLE_FAULT = "x86 shutdown: triple fault: "
 
 
-def test_selectors_on_qemu():
-    result = baremetal.run_on_qemu("selectors")
+#: Images with one check each that shows the fix ran.
+PLAIN_IMAGES = {"selectors": "lm_int40_handler_cs",
+                "cpl3_segments": "cpl3_mov_ds"}  # fmt: skip
+
+
+@pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
+def test_x86_image_on_qemu(image):
+    result = baremetal.run_on_qemu(image)
     assert result.report.failed == []
     assert result.report.passed
-    assert "lm_int40_handler_cs" in result.report.checks
+    assert PLAIN_IMAGES[image] in result.report.checks
 
 
+@pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
-def test_selectors_on_gem5(gem5_binary, cpu, tmp_path):
-    result = baremetal.run_on_gem5("selectors", gem5_binary, cpu=cpu,
+def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path):
+    result = baremetal.run_on_gem5(image, gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
-    assert result.report.passed
-
-
-def test_cpl3_segments_on_qemu():
-    result = baremetal.run_on_qemu("cpl3_segments")
-    assert result.report.failed == []
-    assert result.report.passed
-    assert "cpl3_mov_ds" in result.report.checks
-
-
-@pytest.mark.parametrize("cpu", GEM5_CPUS)
-def test_cpl3_segments_on_gem5(gem5_binary, cpu, tmp_path):
-    result = baremetal.run_on_gem5("cpl3_segments", gem5_binary, cpu=cpu,
-                                   outdir=tmp_path)  # fmt: skip
-    assert result.report.failed == [], result.report.failed
-    assert result.report.passed
+    assert PLAIN_IMAGES[image] in result.report.checks
 
 
 def _escalation_report(serial: str) -> serial_report.Report:
