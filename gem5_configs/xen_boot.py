@@ -72,7 +72,7 @@ XEN_ARGS = (
 DOM0_ARGS = (
     "console=hvc0 earlyprintk=xen cryptomgr.notests=1 "
     "scotch.m5=1 scotch.domus=2 scotch.workloads=pi,gzip "
-    "scotch.seconds=3 scotch.window=1"
+    "scotch.seconds=3 scotch.window=1 scotch.domu_kernel=/boot/vmlinux.gz"
 )
 LIMIT_REACHED = "simulate() limit reached"
 

@@ -113,3 +113,15 @@ def test_machine_powered_off_by_itself(report):
     # which entered ACPI S5.
     assert "Entering ACPI S5 state" in report.serial
     assert report.host_seconds < 600
+
+
+def test_domus_boot_from_the_gzipped_elf_kernel(images):
+    # gem5's dom0 gives xl /boot/vmlinux.gz (xen_boot.py's default): the
+    # same kernel, which xl inflates far faster than the bzImage's XZ.
+    report = xen_qemu.run_xen(
+        images, 1, 2, timeout=600,
+        dom0_extra="scotch.domu_kernel=/boot/vmlinux.gz",
+    )  # fmt: skip
+    (dom,) = report.domus
+    assert "s" in dom.state, dom
+    assert dom.output.startswith("SCOTCH-WORK "), dom
