@@ -22,8 +22,6 @@ from pathlib import Path
 
 import m5
 
-from gem5.components.memory.single_channel import SingleChannelDDR3_1600
-from gem5.components.processors.cpu_types import CPUTypes
 from gem5.components.processors.simple_processor import SimpleProcessor
 from gem5.components.processors.simple_switchable_processor import (
     SimpleSwitchableProcessor,
@@ -33,33 +31,23 @@ from gem5.simulate.simulator import Simulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scotch_plugin.gem5_components.caches import (  # noqa: E402
-    WalkerCachedL1L2Hierarchy,
+from scotch_plugin.gem5_components.machine import (  # noqa: E402
+    CPUS,
+    add_machine_args,
+    cache_hierarchy,
+    memory_system,
 )
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
     LOADERS,
     ScotchX86Board,
 )
 
-CPUS = {
-    "atomic": CPUTypes.ATOMIC,
-    "timing": CPUTypes.TIMING,
-    "o3": CPUTypes.O3,
-    "minor": CPUTypes.MINOR,
-}
-
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True, help="multiboot ELF")
     parser.add_argument("--cmdline", default="", help="its command line")
-    parser.add_argument("--cpu", choices=sorted(CPUS), default="atomic")
-    parser.add_argument("--cores", type=int, default=1)
-    parser.add_argument("--clock", default="3GHz")
-    parser.add_argument("--memory", default="512MiB")
-    parser.add_argument("--l1d", default="32KiB")
-    parser.add_argument("--l1i", default="32KiB")
-    parser.add_argument("--l2", default="1MiB")
+    add_machine_args(parser, memory="512MiB")
     parser.add_argument("--smm-entry-latency", type=int, default=0)
     parser.add_argument("--smm-exit-latency", type=int, default=0)
     parser.add_argument(
@@ -173,10 +161,8 @@ def main() -> None:
     board = ScotchX86Board(
         clk_freq=args.clock,
         processor=processor,
-        memory=SingleChannelDDR3_1600(args.memory),
-        cache_hierarchy=WalkerCachedL1L2Hierarchy(
-            l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
-        ),
+        memory=memory_system(args),
+        cache_hierarchy=cache_hierarchy(args),
         smm_entry_latency=args.smm_entry_latency,
         smm_exit_latency=args.smm_exit_latency,
         with_smm=not args.no_smm,

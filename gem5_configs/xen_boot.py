@@ -36,8 +36,6 @@ from pathlib import Path
 
 import m5
 
-from gem5.components.memory.single_channel import SingleChannelDDR3_1600
-from gem5.components.processors.cpu_types import CPUTypes
 from gem5.components.processors.simple_processor import SimpleProcessor
 from gem5.isas import ISA
 from gem5.simulate.exit_event import ExitEvent
@@ -46,19 +44,15 @@ from gem5.simulate.simulator import Simulator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scotch_plugin.gem5_components.acpi import add_madt  # noqa: E402
-from scotch_plugin.gem5_components.caches import (  # noqa: E402
-    WalkerCachedL1L2Hierarchy,
+from scotch_plugin.gem5_components.machine import (  # noqa: E402
+    CPUS,
+    add_machine_args,
+    cache_hierarchy,
+    memory_system,
 )
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
     ScotchX86Board,
 )
-
-CPUS = {
-    "atomic": CPUTypes.ATOMIC,
-    "timing": CPUTypes.TIMING,
-    "o3": CPUTypes.O3,
-    "minor": CPUTypes.MINOR,
-}
 
 #: Xen's options for gem5: COM1 console; no real-mode BIOS calls (there
 #: is no BIOS: an INT 15h would run into an empty IVT); no boot-time
@@ -84,13 +78,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--initrd", help="dom0's initrd (cpio)")
     parser.add_argument("--xen-args", default=XEN_ARGS)
     parser.add_argument("--dom0-args", default=DOM0_ARGS)
-    parser.add_argument("--cpu", choices=sorted(CPUS), default="atomic")
-    parser.add_argument("--cores", type=int, default=1)
-    parser.add_argument("--clock", default="3GHz")
-    parser.add_argument("--memory", default="1GiB")
-    parser.add_argument("--l1d", default="32KiB")
-    parser.add_argument("--l1i", default="32KiB")
-    parser.add_argument("--l2", default="1MiB")
+    add_machine_args(parser, memory="1GiB")
     parser.add_argument(
         "--no-smm",
         action="store_true",
@@ -173,10 +161,8 @@ def main() -> None:
     board = ScotchX86Board(
         clk_freq=args.clock,
         processor=processor,
-        memory=SingleChannelDDR3_1600(args.memory),
-        cache_hierarchy=WalkerCachedL1L2Hierarchy(
-            l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
-        ),
+        memory=memory_system(args),
+        cache_hierarchy=cache_hierarchy(args),
         with_smm=not args.no_smm,
     )
     # Xen finds its APICs through ACPI (the MP-table path faults early).

@@ -1,0 +1,39 @@
+"""The machine options every Scotch-gem5 config takes (CPU model, cores,
+clock, memory, caches), and the stdlib components they make."""
+
+import argparse
+
+from gem5.components.memory.single_channel import SingleChannelDDR3_1600
+from gem5.components.processors.cpu_types import CPUTypes
+
+from scotch_plugin.gem5_components.caches import WalkerCachedL1L2Hierarchy
+
+CPUS = {
+    "atomic": CPUTypes.ATOMIC,
+    "timing": CPUTypes.TIMING,
+    "o3": CPUTypes.O3,
+    "minor": CPUTypes.MINOR,
+}
+
+
+def add_machine_args(parser: argparse.ArgumentParser, memory: str) -> None:
+    """``--cpu --cores --clock --memory --l1d --l1i --l2``."""
+    parser.add_argument("--cpu", choices=sorted(CPUS), default="atomic")
+    parser.add_argument("--cores", type=int, default=1)
+    parser.add_argument("--clock", default="3GHz")
+    parser.add_argument("--memory", default=memory)
+    parser.add_argument("--l1d", default="32KiB")
+    parser.add_argument("--l1i", default="32KiB")
+    parser.add_argument("--l2", default="1MiB")
+
+
+def memory_system(args: argparse.Namespace) -> SingleChannelDDR3_1600:
+    return SingleChannelDDR3_1600(args.memory)
+
+
+def cache_hierarchy(args: argparse.Namespace) -> WalkerCachedL1L2Hierarchy:
+    """Private L1s and L2 with an MMU cache in front of each page walker
+    (see ``WalkerCachedL1L2Hierarchy``)."""
+    return WalkerCachedL1L2Hierarchy(
+        l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
+    )
