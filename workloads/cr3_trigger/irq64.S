@@ -46,13 +46,13 @@ lm_irqs:
     movl 28(%esp), %eax
     movl %eax, lm_counts
     movl 20(%esp), %eax
-    call lm_on
+    call long_mode_on
     ljmp $0x18, $1f
 
     .code64
     /* 64-bit code in an ELF32 object: memory through (%rip) only. */
 1:  lidt idt64_desc(%rip)
-    movl $SETTLE, %ecx              /* an SMI for lm_on's CR3 load */
+    movl $SETTLE, %ecx              /* an SMI for long_mode_on's CR3 load */
 0:  decl %ecx
     jnz 0b
     movl lm_counts(%rip), %ebx      /* zero-extends: below 4 GiB */
@@ -82,41 +82,13 @@ lm_irqs:
     pushq %rax
     lretq
     .code32
-6:  call lm_off
+6:  call long_mode_off
     call cpu_reload_idt             /* back to the 32-bit IDT */
     movl lm_saved_esp, %esp
     popl %edi
     popl %esi
     popl %ebx
     popl %ebp
-    ret
-
-/* Enter long mode (compatibility submode, CS = 0x08); EAX = pml4. */
-lm_on:
-    movl %eax, %cr3
-    movl %cr4, %eax
-    orl $0x20, %eax                 /* PAE */
-    movl %eax, %cr4
-    movl $0xc0000080, %ecx          /* EFER */
-    rdmsr
-    orl $0x100, %eax                /* LME */
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000000, %eax
-    movl %eax, %cr0
-    ret
-
-lm_off:
-    movl %cr0, %eax
-    andl $0x7fffffff, %eax
-    movl %eax, %cr0
-    movl $0xc0000080, %ecx
-    rdmsr
-    andl $~0x100, %eax
-    wrmsr
-    movl %cr4, %eax
-    andl $~0x20, %eax
-    movl %eax, %cr4
     ret
 
     .code64

@@ -59,6 +59,42 @@ cpu_reload_idt:
     lidt idt_desc
     ret
 
+/*
+ * long_mode_on: from 32-bit protected mode with paging off, enter long
+ * mode (compatibility submode, the caller's CS) on the page tables at
+ * EAX: CR3, CR4.PAE, EFER.LME, then CR0.PG. The caller far-jumps to a
+ * 64-bit CS if it wants 64-bit mode. long_mode_off undoes it, in the
+ * order the SDM requires (PG, LME, PAE), from compatibility mode.
+ * Both clobber EAX, ECX and EDX.
+ */
+    .globl long_mode_on, long_mode_off
+long_mode_on:
+    movl %eax, %cr3
+    movl %cr4, %eax
+    orl $0x20, %eax                 /* PAE */
+    movl %eax, %cr4
+    movl $0xc0000080, %ecx          /* EFER */
+    rdmsr
+    orl $0x100, %eax                /* LME */
+    wrmsr
+    movl %cr0, %eax
+    orl $0x80000000, %eax
+    movl %eax, %cr0
+    ret
+
+long_mode_off:
+    movl %cr0, %eax
+    andl $0x7fffffff, %eax
+    movl %eax, %cr0
+    movl $0xc0000080, %ecx
+    rdmsr
+    andl $~0x100, %eax
+    wrmsr
+    movl %cr4, %eax
+    andl $~0x20, %eax
+    movl %eax, %cr4
+    ret
+
 /* Vectors that push an error code: 8, 10-14, 17, 21. */
 .macro ISR n
 isr_\n:

@@ -9,8 +9,6 @@
  */
 #include "lm_bench.h"
 
-#define EFER 0xc0000080
-
     .data
     .align 8
 lm_saved_esp: .long 0
@@ -29,17 +27,7 @@ lm_bench:
     movl %esp, lm_saved_esp
     /* Long mode: PAE, EFER.LME, paging on, then a 64-bit CS. */
     movl LMB_PML4(%ebx), %eax
-    movl %eax, %cr3
-    movl %cr4, %eax
-    orl $0x20, %eax
-    movl %eax, %cr4
-    movl $EFER, %ecx
-    rdmsr
-    orl $0x100, %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000000, %eax
-    movl %eax, %cr0
+    call long_mode_on               /* lib/cpu.S */
     ljmp $0x18, $1f
 
     .code64
@@ -88,16 +76,7 @@ lm_bench:
     pushq %rax
     lretq
     .code32
-9:  movl %cr0, %eax
-    andl $0x7fffffff, %eax
-    movl %eax, %cr0
-    movl $EFER, %ecx
-    rdmsr
-    andl $~0x100, %eax
-    wrmsr
-    movl %cr4, %eax
-    andl $~0x20, %eax
-    movl %eax, %cr4
+9:  call long_mode_off
     popl %edi
     popl %esi
     popl %ebx

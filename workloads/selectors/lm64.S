@@ -5,7 +5,6 @@
  */
 #include "lm64.h"
 
-#define EFER 0xc0000080
 #define DEBUG_EXIT_PORT 0xf4
 
 /* The GDT in a section of its own: .org offsets are selectors. */
@@ -110,17 +109,7 @@ lm_call:
     movl %eax, lm_fn
     movl %esp, lm_saved_esp
     movl $pml4, %eax
-    movl %eax, %cr3
-    movl %cr4, %eax
-    orl $0x20, %eax                 /* PAE */
-    movl %eax, %cr4
-    movl $EFER, %ecx
-    rdmsr
-    orl $0x100, %eax                /* LME */
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000000, %eax           /* PG: long mode, compatibility */
-    movl %eax, %cr0
+    call long_mode_on               /* lib/cpu.S: compatibility mode */
     ljmp $XSEL_CODE64, $lm_entry64  /* far JMP to CS 0xe008 */
 
     .code64
@@ -138,16 +127,7 @@ lm_entry64:
 
     .code32
 lm_back32:
-    movl %cr0, %eax
-    andl $0x7fffffff, %eax
-    movl %eax, %cr0
-    movl $EFER, %ecx
-    rdmsr
-    andl $~0x100, %eax
-    wrmsr
-    movl %cr4, %eax
-    andl $~0x20, %eax
-    movl %eax, %cr4
+    call long_mode_off              /* lib/cpu.S */
     call cpu_reload_idt             /* lib/cpu.S: the 32-bit IDT */
     movl lm_saved_esp, %esp
     movl lm_ret, %eax

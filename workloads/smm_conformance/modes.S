@@ -16,7 +16,6 @@
 #define RIP_END 260
 #define RSP 264
 #define RM_BASE 0x7000
-#define EFER 0xc0000080
 
 /*
  * In 32-bit code: note where the SMI will be taken (the instruction after
@@ -60,35 +59,6 @@ smi_paged32:
     movl %eax, %cr0
     movl %cr4, %eax
     andl $~0x10, %eax
-    movl %eax, %cr4
-    ret
-
-/* Enter long mode (compatibility submode, CS = 0x08); EAX = pml4. */
-    .globl long_mode_on, long_mode_off
-long_mode_on:
-    movl %eax, %cr3
-    movl %cr4, %eax
-    orl $0x20, %eax                 /* PAE */
-    movl %eax, %cr4
-    movl $EFER, %ecx
-    rdmsr
-    orl $0x100, %eax                /* LME */
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000000, %eax
-    movl %eax, %cr0
-    ret
-
-long_mode_off:
-    movl %cr0, %eax
-    andl $0x7fffffff, %eax
-    movl %eax, %cr0
-    movl $EFER, %ecx
-    rdmsr
-    andl $~0x100, %eax
-    wrmsr
-    movl %cr4, %eax
-    andl $~0x20, %eax
     movl %eax, %cr4
     ret
 
