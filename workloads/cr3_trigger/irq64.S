@@ -104,12 +104,4 @@ irq64_handler:
     iretq
 
 irq64_unexpected:
-    /* No console in 64-bit code: fail the run with code 3. */
-    movl $3, %eax
-    outb %al, $0xf4                 /* QEMU's isa-debug-exit */
-    movl $3, %esi                   /* gem5: m5 fail(0, 3) */
-    xorl %edi, %edi
-    .byte 0x0f, 0x04
-    .word 0x22
-1:  hlt
-    jmp 1b
+    jmp fail64                      /* lib/cpu.S: exit code 3 */

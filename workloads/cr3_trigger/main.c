@@ -23,6 +23,7 @@
 #include "image.h"
 #include "cpu.h"
 #include "io.h"
+#include "paging.h"
 #include "platform.h"
 #include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
@@ -32,13 +33,6 @@
 #define N_IRQ 8      /* self-IPIs in long mode */
 #define SETTLE 20000 /* loop iterations for a late SMI to arrive */
 
-#define PTE_P 0x01
-#define PTE_RW 0x02
-#define PTE_A 0x20
-#define PTE_D 0x40
-#define PTE_PS 0x80
-#define PTE_TABLE (PTE_P | PTE_RW | PTE_A)
-#define PTE_LARGE (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 
 #define LAPIC_SVR ((volatile uint32_t *)0xfee000f0u)
 
@@ -95,28 +89,17 @@ static void paging(int on)
 
 static void build_page_tables(void)
 {
-    for (uint32_t i = 0; i < 1024; i++)
-        pd_a[i] = pd_b[i] = (i << 22) | PTE_LARGE;
-    pml4[0] = (uint32_t)pdpt | PTE_TABLE;
-    for (uint32_t i = 0; i < 4; i++) {
-        pdpt[i] = (uint32_t)pd64[i] | PTE_TABLE;
-        for (uint32_t j = 0; j < 512; j++)
-            pd64[i][j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) |
-                         PTE_LARGE;
-    }
+    paging_identity_pse(pd_a);
+    paging_identity_pse(pd_b);
+    paging_identity_lm(pml4, pdpt, pd64);
 }
 
 static void build_idt64(void)
 {
-    for (int n = 0; n < 256; n++) {
-        const uint64_t a = (uint32_t)(n == 0x40 ? irq64_handler
-                                                : irq64_unexpected);
-        idt64[2 * n] = (a & 0xffff) | ((uint64_t)SEL_CODE64 << 16) |
-                       (0x8eull << 40) | ((a >> 16) << 48);
-        idt64[2 * n + 1] = 0;
-    }
-    const uint32_t base = (uint32_t)idt64;
-    memcpy(&idt64_desc[1], &base, sizeof(base));
+    for (unsigned n = 0; n < 256; n++)
+        idt64_gate(idt64, n, SEL_CODE64,
+                   (uint32_t)(n == 0x40 ? irq64_handler : irq64_unexpected));
+    idt64_desc_set(idt64_desc, idt64);
 }
 
 /* CR3 loads outside SMM: one SMI each with the trigger, none without. */

@@ -95,6 +95,25 @@ long_mode_off:
     movl %eax, %cr4
     ret
 
+/*
+ * fail64: end the run from 64-bit code, where there is no console, with
+ * exit code 3: QEMU's isa-debug-exit, then gem5's m5 fail(0, 3) (an
+ * undefined opcode on QEMU, never reached there). For unexpected
+ * exceptions: jump here from the stub.
+ */
+    .code64
+    .globl fail64
+fail64:
+    movl $3, %eax
+    outb %al, $0xf4                 /* QEMU's isa-debug-exit */
+    movl $3, %esi                   /* gem5: m5 fail(0, 3) */
+    xorl %edi, %edi
+    .byte 0x0f, 0x04
+    .word 0x22
+1:  hlt
+    jmp 1b
+    .code32
+
 /* Vectors that push an error code: 8, 10-14, 17, 21. */
 .macro ISR n
 isr_\n:

@@ -36,6 +36,7 @@
 #include "check.h"
 #include "console.h"
 #include "cpu.h"
+#include "paging.h"
 #include "hmac_sha256.h"
 #include "lm_bench.h"
 #include "platform.h"
@@ -88,13 +89,6 @@ extern const uint8_t empty_handler_start[], empty_handler_end[];
 extern volatile uint32_t bench_flag; /* smm_bench/empty_handler.S */
 extern const uint8_t scotch_smm_image[], scotch_smm_image_end[];
 
-#define PTE_P 0x01
-#define PTE_RW 0x02
-#define PTE_A 0x20
-#define PTE_D 0x40
-#define PTE_PS 0x80
-#define PTE_TABLE (PTE_P | PTE_RW | PTE_A)
-#define PTE_LARGE (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
@@ -127,13 +121,7 @@ static uint8_t *cpu_info(void)
 
 static void build_page_tables(void)
 {
-    for (uint32_t i = 0; i < 4; i++) {
-        pdpt[i] = (uint32_t)pd[i] | PTE_TABLE;
-        for (uint32_t j = 0; j < 512; j++)
-            pd[i][j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) |
-                       PTE_LARGE;
-    }
-    pml4[0] = (uint32_t)pdpt | PTE_TABLE;                     /* identity */
+    paging_identity_lm(pml4, pdpt, pd);
     pml4[(DIRECTMAP >> 39) & 511] = (uint32_t)pdpt | PTE_TABLE; /* Xen's */
 }
 

@@ -143,15 +143,7 @@ isr64_\n:
 .endr
 
 isr64_unexpected:
-    /* Nothing expected a fault: give up (no console in 64-bit code). */
-    movl $3, %eax
-    outb %al, $0xf4                 /* QEMU's isa-debug-exit */
-    movl $3, %esi                   /* gem5: m5 fail(0, 3) */
-    xorl %edi, %edi
-    .byte 0x0f, 0x04
-    .word 0x22
-4:  hlt
-    jmp 4b
+    jmp fail64                      /* nothing expected a fault: code 3 */
 
     .section .rodata
     .align 4

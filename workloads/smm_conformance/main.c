@@ -9,6 +9,7 @@
 #include "check.h"
 #include "console.h"
 #include "cpu.h"
+#include "paging.h"
 #include "platform.h"
 #include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
@@ -52,13 +53,6 @@ static void dump_save(const char *name)
  * response packet, which trips coherence assertions when a cache
  * supplied the line (seen on every CPU model).
  */
-#define PTE_P 0x01
-#define PTE_RW 0x02
-#define PTE_A 0x20
-#define PTE_D 0x40
-#define PTE_PS 0x80
-#define PTE_TABLE (PTE_P | PTE_RW | PTE_A)
-#define PTE_LARGE (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
@@ -66,15 +60,8 @@ static uint64_t pd64[4][512] __attribute__((aligned(4096)));
 
 static void build_page_tables(void)
 {
-    for (uint32_t i = 0; i < 1024; i++)
-        pd32[i] = (i << 22) | PTE_LARGE;
-    pml4[0] = (uint32_t)pdpt | PTE_TABLE;
-    for (uint32_t i = 0; i < 4; i++) {
-        pdpt[i] = (uint32_t)pd64[i] | PTE_TABLE;
-        for (uint32_t j = 0; j < 512; j++)
-            pd64[i][j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) |
-                         PTE_LARGE;
-    }
+    paging_identity_pse(pd32);
+    paging_identity_lm(pml4, pdpt, pd64);
     /* 4 GiB .. 5 GiB: a page directory in SMRAM (the page-walk test). */
     pdpt[4] = (plat_smbase() & ~0xfffu) | PTE_TABLE;
 }
@@ -233,14 +220,9 @@ uint32_t plat_smbase_value;
 
 static void build_idt64(void)
 {
-    for (int n = 0; n < 32; n++) {
-        const uint64_t a = isr64_table[n];
-        idt64[2 * n] = (a & 0xffff) | ((uint64_t)SEL_CODE64 << 16) |
-                       (0x8eull << 40) | ((a >> 16) << 48);
-        idt64[2 * n + 1] = 0;
-    }
-    const uint32_t base = (uint32_t)idt64;
-    memcpy(&idt64_desc[1], &base, sizeof(base));
+    for (unsigned n = 0; n < 32; n++)
+        idt64_gate(idt64, n, SEL_CODE64, isr64_table[n]);
+    idt64_desc_set(idt64_desc, idt64);
 }
 
 static void test_rsm_outside_smm(void)
