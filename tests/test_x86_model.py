@@ -103,8 +103,10 @@ def test_rtc_update_in_progress_on_gem5(gem5_binary, tmp_path):
         pytest.skip("polls the RTC for 0.5 s simulated (~6 min): set "
                     "SCOTCH_SLOW_GEM5_TESTS=1")  # fmt: skip
     image = workload_build.image("pc_devices", "gem5")
+    # The divider reset puts the update 500 ms on: run up to 1 s.
     result = run.run_baremetal(gem5_binary, image, tmp_path,
-                               extra=["--cmdline", "rtc"])  # fmt: skip
+                               extra=["--cmdline", "rtc",
+                                      "--max-ticks", str(10**12)])  # fmt: skip
     report = serial_report.parse(result.serial)
     assert report.failed == [], report.failed
     assert report.checks.keys() >= {"rtc_uip_rises", "rtc_uip_falls"}

@@ -28,6 +28,11 @@ static void smram_open(int open)
     pci_write8(0, 0, 0, Q35_SMRAM, v);
 }
 
+int plat_host_timed(void)
+{
+    return 1; /* TCG: the RTC and PIT follow the host clock. */
+}
+
 const char *plat_name(void)
 {
     return "qemu";
