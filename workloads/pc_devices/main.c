@@ -12,7 +12,11 @@
  *     update comes 500 ms later: about 0.5 s of simulated polling;
  *   - PCI configuration cycles to a device that is not there end in a
  *     master abort: a write is dropped and a read returns all ones
- *     (Linux, as Xen's dom0, writes to 00:1f.1 while it probes).
+ *     (Linux, as Xen's dom0, writes to 00:1f.1 while it probes);
+ *   - the 8254's channel 2 in mode 0 goes on counting down past its
+ *     terminal count, through 0xFFFF: Xen's PIT platform timer (its
+ *     clock when there is no HPET or ACPI PM timer, as in gem5) is that
+ *     free-running counter.
  */
 #include <stdint.h>
 
@@ -36,6 +40,13 @@
 #define RTC_SECONDS 0x00
 #define RTC_REG_A 0x0a
 #define RTC_UIP 0x80
+
+#define PIT_CH2 0x42
+#define PIT_MODE 0x43
+#define PORT_B 0x61
+#define PORTB_GATE2 0x01
+#define PORTB_SPEAKER 0x02
+#define PORTB_OUT2 0x20
 
 static const char *cmdline = "";
 
@@ -178,6 +189,40 @@ static void rtc_checks(void)
     kprintf("rtc_polls=%u\n", polls);
 }
 
+static uint16_t pit2_read(void)
+{
+    outb(PIT_MODE, 0x80); /* latch channel 2 */
+    uint16_t count = inb(PIT_CH2);
+    return count | (uint16_t)inb(PIT_CH2) << 8;
+}
+
+static void pit_checks(void)
+{
+    uint8_t portb = inb(PORT_B);
+    outb(PORT_B, (portb & ~PORTB_SPEAKER) | PORTB_GATE2);
+    outb(PIT_MODE, 0xb0); /* channel 2, LSB then MSB, mode 0, binary */
+    outb(PIT_CH2, 0x00);  /* 0x100 clocks: 215 us */
+    outb(PIT_CH2, 0x01);
+    uint32_t polls = 0;
+    while (!(inb(PORT_B) & PORTB_OUT2) && polls < 10000000)
+        polls++;
+    check("pit2_out_rises_at_terminal_count", inb(PORT_B) & PORTB_OUT2);
+    /* OUT rises as the count reaches 0; the next clock makes it 0xFFFF. */
+    uint16_t first = pit2_read();
+    for (volatile uint32_t i = 0; i < 20000; i++)
+        continue;
+    uint16_t later = pit2_read();
+    for (volatile uint32_t i = 0; i < 20000; i++)
+        continue;
+    uint16_t last = pit2_read();
+    kprintf("pit2: %u polls, then count 0x%x, 0x%x, 0x%x\n", polls, first,
+            later, last);
+    check("pit2_wraps_past_terminal_count", later > 0x100);
+    check("pit2_counts_past_terminal_count", last != later);
+    check("pit2_out_stays_high", inb(PORT_B) & PORTB_OUT2);
+    outb(PORT_B, portb);
+}
+
 /* Bus 0, device 0x1f, function 1: no such device on either platform. */
 #define ABSENT_DEV 0x1f
 #define ABSENT_FN 1
@@ -201,6 +246,7 @@ int kmain(uint32_t magic, uint32_t mbi)
     uart_checks();
     cpuid_checks();
     pci_absent_checks();
+    pit_checks();
     if (has_word("rtc"))
         rtc_checks();
     return check_verdict("pc_devices");
