@@ -32,6 +32,7 @@ import argparse
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import m5
@@ -140,10 +141,26 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def checkpoint_dir(args: argparse.Namespace) -> Path:
+def save_checkpoint(
+    simulator: Simulator, where: Callable[[int], Path]
+) -> Path:
+    """Drain, then save a checkpoint in ``where(tick)``, tick being the
+    one the checkpoint holds. A CPU drains only at an instruction
+    boundary, and one ``rep movs`` can take tens of milliseconds (Xen
+    moves its boot modules that way): named before draining, a
+    checkpoint would claim a tick it does not hold."""
+    m5.drain()
+    now = m5.curTick()
+    path = where(now)
+    print(f"SCOTCH-CHECKPOINT {path} tick={now}", flush=True)
+    simulator.save_checkpoint(path)
+    return path
+
+
+def checkpoint_dir(args: argparse.Namespace) -> Callable[[int], Path]:
     if args.checkpoint_dir:
-        return Path(args.checkpoint_dir)
-    return Path(m5.options.outdir) / f"cpt.{m5.curTick()}"
+        return lambda tick: Path(args.checkpoint_dir)
+    return lambda tick: Path(m5.options.outdir) / f"cpt.{tick}"
 
 
 def main() -> None:
@@ -183,17 +200,13 @@ def main() -> None:
     def on_exit():
         # dom0's m5 exit: the run is done.
         if args.checkpoint_on_exit:
-            where = checkpoint_dir(args)
-            print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}")
-            simulator.save_checkpoint(where)
+            save_checkpoint(simulator, checkpoint_dir(args))
         yield True
 
     def on_checkpoint():
         # dom0's m5 checkpoint: every domU's workload has started.
         while True:
-            where = checkpoint_dir(args)
-            print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}", flush=True)
-            simulator.save_checkpoint(where)
+            save_checkpoint(simulator, checkpoint_dir(args))
             yield False
 
     def on_work_begin():
@@ -234,6 +247,7 @@ def main() -> None:
     start = time.monotonic()
     checkpoint_due = args.checkpoint_tick
     periodic: list[Path] = []
+    outdir = Path(m5.options.outdir)
     every = args.checkpoint_every
     periodic_due = (m5.curTick() // every + 1) * every if every else 0
     while True:
@@ -248,23 +262,26 @@ def main() -> None:
             )
             if t > before
         ]
-        simulator.run(max_ticks=min(stops) - before if stops else None)
+        # No stop: run on (None would reuse the last run's tick budget).
+        simulator.run(max_ticks=min(stops or [m5.MaxTick]) - before)
         now = m5.curTick()
         if simulator.get_last_exit_event_cause() != LIMIT_REACHED:
             break  # m5 exit/fail, a shutdown, ...
         if checkpoint_due and now >= checkpoint_due:
-            where = checkpoint_dir(args)
-            print(f"SCOTCH-CHECKPOINT {where} tick={now}")
-            simulator.save_checkpoint(where)
+            save_checkpoint(simulator, checkpoint_dir(args))
             checkpoint_due = 0
         if periodic_due and now >= periodic_due:
-            where = Path(m5.options.outdir) / f"cpt.periodic.{now}"
-            print(f"SCOTCH-CHECKPOINT {where} tick={now}", flush=True)
-            simulator.save_checkpoint(where)
-            periodic.append(where)
+            periodic.append(
+                save_checkpoint(
+                    simulator, lambda tick: outdir / f"cpt.periodic.{tick}"
+                )
+            )
             while len(periodic) > 2:
                 shutil.rmtree(periodic.pop(0), ignore_errors=True)
-            periodic_due += every
+            # The next one: the first multiple of the period after the
+            # tick this one holds.
+            periodic_due = (m5.curTick() // every + 1) * every
+        now = m5.curTick()  # draining for a checkpoint simulates on
         if args.progress_ticks:
             m5.stats.dump()
             print(

@@ -95,6 +95,31 @@ def test_xen_boot_periodic_checkpoints_and_max_insts(
     assert out.count("SCOTCH-CHECKPOINT") == 2
 
 
+def test_xen_boot_names_a_checkpoint_after_the_tick_it_holds(
+    m5stub, capsys, images, tmp_path
+):
+    # Draining waits for an instruction boundary: in gem5 Xen's rep movs
+    # of its boot modules held it for 52 ms simulated.
+    m5stub.options.outdir = str(tmp_path)
+    m5stub.drain_ticks[0] = 2500
+    out = run_config(
+        [*_args(images), "--max-ticks", "9000", "--progress-ticks", "0",
+         "--checkpoint-every", "2000"],
+        capsys,
+    )  # fmt: skip
+    # 2000 + 2500 of draining: held at 4500; next due at 6000 (+2500).
+    assert m5stub.record["checkpoints"] == [
+        str(tmp_path / "cpt.periodic.4500"),
+        str(tmp_path / "cpt.periodic.8500"),
+    ]
+    assert m5stub.record["simulate_calls"] == [2000, 1500, 500]
+    assert (
+        "SCOTCH-CHECKPOINT %s tick=4500" % (tmp_path / "cpt.periodic.4500")
+        in out
+    )
+    assert out.rstrip().endswith("tick=9000")
+
+
 def test_xen_boot_describes_the_apics_in_a_madt(m5stub, capsys, images):
     run_config([*_args(images), "--cores", "2", "--max-ticks", "1"], capsys)
     rsdp = m5stub.record["instantiated"].board.workload

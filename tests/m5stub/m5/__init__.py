@@ -13,6 +13,9 @@ MaxTick = 2**64 - 1
 #: What the config under test did, for the test to inspect.
 record: dict = {"instantiated": None, "simulate_calls": [], "ckpt": None}
 _now = [0]
+#: Ticks each drain() simulates (gem5: until every CPU reaches an
+#: instruction boundary); a test sets it.
+drain_ticks = [0]
 #: gem5's parsed command line (what configs read of it).
 options = SimpleNamespace(outdir="m5out")
 
@@ -57,6 +60,12 @@ def curTick() -> int:
     return _now[0]
 
 
+def drain() -> None:
+    if record["instantiated"] is None:
+        raise RuntimeError("m5.drain() before m5.instantiate()")
+    _now[0] += drain_ticks[0]
+
+
 def checkpoint(dirname: str) -> None:
     record["ckpt"] = dirname
 
@@ -66,4 +75,5 @@ def reset() -> None:
     SimObject._instances.clear()
     record.update(instantiated=None, simulate_calls=[], ckpt=None)
     _now[0] = 0
+    drain_ticks[0] = 0
     options.outdir = "m5out"

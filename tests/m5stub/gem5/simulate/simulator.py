@@ -25,6 +25,7 @@ class Simulator:
         self._checkpoint_path = checkpoint_path
         self._last_exit_event = None
         self._instantiated = False
+        self._max_ticks = max_ticks or m5.MaxTick
 
     def _instantiate(self) -> None:
         if not self._instantiated:
@@ -34,8 +35,11 @@ class Simulator:
             self._instantiated = True
 
     def run(self, max_ticks: int | None = None) -> None:
+        # As gem5's: a budget given once stays for later runs given none.
+        if max_ticks:
+            self._max_ticks = max_ticks
         self._instantiate()
-        self._last_exit_event = m5.simulate(max_ticks or m5.MaxTick)
+        self._last_exit_event = m5.simulate(self._max_ticks)
 
     def schedule_max_insts(self, inst: int) -> None:
         if not isinstance(inst, int) or inst <= 0:
