@@ -56,7 +56,7 @@ def plain_m5stub() -> Iterator[object]:
         _purge_stub_modules()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def gem5_binary() -> Path:
     """A gem5 binary with Scotch-gem5, or a visible skip."""
     value = os.environ.get(GEM5_ENV)

@@ -29,35 +29,30 @@ class Gem5Result:
     def stats_text(self) -> str:
         return (self.outdir / "stats.txt").read_text()
 
+    def stdout_text(self) -> str:
+        """What the config printed (its SCOTCH-* lines)."""
+        return (self.outdir / "gem5.stdout").read_text()
 
-def run_baremetal(
+
+def run_config(
     binary: Path,
-    image: Path,
+    config: str,
+    args: list[str],
     outdir: Path,
-    cpu: str = "atomic",
-    clock: str = "3GHz",
-    extra: list[str] | None = None,
+    what: str,
     debug_flags: str | None = None,
     timeout: float = 1800.0,
 ) -> Gem5Result:
-    """Boot ``image`` on gem5 with gem5_configs/baremetal.py."""
+    """Run ``gem5_configs/CONFIG ARGS`` with its output in ``outdir``; the
+    config's last ``SCOTCH-EXIT`` line says why it stopped."""
     validate_binary(binary)
-    if cpu not in CPU_MODELS:
-        raise ScotchError(
-            f"--cpu {cpu}: expected one of {', '.join(CPU_MODELS)}"
-        )
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [str(binary), "--outdir", str(outdir)]
     if debug_flags:
         cmd += [f"--debug-flags={debug_flags}"]
-    cmd += [
-        str(project.gem5_configs() / "baremetal.py"),
-        "--image", str(image), "--cpu", cpu, "--clock", clock,
-        *(extra or []),
-    ]  # fmt: skip
+    cmd += [str(project.gem5_configs() / config), *args]
     start = time.monotonic()
-    proc = run_tool(cmd, what=f"gem5 ({image.name} on {cpu})",
-                    timeout=timeout)  # fmt: skip
+    proc = run_tool(cmd, what=f"gem5 ({what})", timeout=timeout)
     elapsed = time.monotonic() - start
     (outdir / "gem5.stdout").write_text(proc.stdout)
     (outdir / "gem5.stderr").write_text(proc.stderr)
@@ -69,8 +64,8 @@ def run_baremetal(
             (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-15:]
         )
         raise ScotchError(
-            f"gem5 failed (exit {proc.returncode}) running {image.name} on "
-            f"{cpu}; output in {outdir}:\n{tail}"
+            f"gem5 failed (exit {proc.returncode}) running {what}; output "
+            f"in {outdir}:\n{tail}"
         )
     serial_file = outdir / "board.pc.com_1.device"
     serial = (
@@ -87,3 +82,49 @@ def run_baremetal(
         host_seconds=elapsed,
         command=cmd,
     )
+
+
+def _check_cpu(cpu: str) -> None:
+    if cpu not in CPU_MODELS:
+        raise ScotchError(
+            f"--cpu {cpu}: expected one of {', '.join(CPU_MODELS)}"
+        )
+
+
+def run_baremetal(
+    binary: Path,
+    image: Path,
+    outdir: Path,
+    cpu: str = "atomic",
+    clock: str = "3GHz",
+    extra: list[str] | None = None,
+    debug_flags: str | None = None,
+    timeout: float = 1800.0,
+) -> Gem5Result:
+    """Boot ``image`` on gem5 with gem5_configs/baremetal.py."""
+    _check_cpu(cpu)
+    args = ["--image", str(image), "--cpu", cpu, "--clock", clock]
+    return run_config(binary, "baremetal.py", args + (extra or []), outdir,
+                      f"{image.name} on {cpu}", debug_flags,
+                      timeout)  # fmt: skip
+
+
+def run_xen(
+    binary: Path,
+    xen: Path,
+    kernel: Path,
+    initrd: Path,
+    outdir: Path,
+    cpu: str = "atomic",
+    extra: list[str] | None = None,
+    timeout: float = 1800.0,
+) -> Gem5Result:
+    """Boot Xen and its dom0 (or restore a checkpoint of them: ``extra``
+    ``--restore CPT``) with gem5_configs/xen_boot.py."""
+    _check_cpu(cpu)
+    args = [
+        "--xen", str(xen), "--kernel", str(kernel), "--initrd", str(initrd),
+        "--cpu", cpu, "--progress-ticks", "0",
+    ]  # fmt: skip
+    return run_config(binary, "xen_boot.py", args + (extra or []), outdir,
+                      f"Xen on {cpu}", timeout=timeout)  # fmt: skip
