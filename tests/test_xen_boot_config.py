@@ -73,8 +73,10 @@ def test_xen_boot_wires_xen_and_its_modules(m5stub, capsys, images):
 def test_xen_boot_marks_the_boot_with_m5_ops(m5stub, capsys, images):
     # dom0's init checkpoints, brackets the window and exits through m5.
     run_config([*_args(images), "--max-ticks", "5000"], capsys)
-    words = m5stub.record["instantiated"].board.workload.module_cmdlines[0]
-    assert "scotch.m5=1" in words.split()
+    board = m5stub.record["instantiated"].board
+    assert "scotch.m5=1" in board.workload.module_cmdlines[0].split()
+    # Without it gem5 ignores dom0's work-begin/work-end.
+    assert board.exit_on_work_items is True
 
 
 def test_xen_boot_periodic_checkpoints_and_max_insts(

@@ -151,8 +151,11 @@ class ScotchX86Board(X86Board):
         command_line: str = "",
         modules: tuple[str, ...] = (),
         module_cmdlines: tuple[str, ...] = (),
+        exit_on_work_items: bool = True,
     ) -> None:
-        """Boot ``image`` (a multiboot ELF) with these modules."""
+        """Boot ``image`` (a multiboot ELF) with these modules. As the
+        stdlib's workloads do, m5 work-begin/work-end end the simulation
+        loop (the WORKBEGIN/WORKEND exit events) unless told not to."""
         if self._loader != "multiboot":
             raise ValueError("set_multiboot_workload needs the multiboot "
                              "loader")  # fmt: skip
@@ -161,6 +164,7 @@ class ScotchX86Board(X86Board):
         self.workload.command_line = command_line
         self.workload.modules = list(modules)
         self.workload.module_cmdlines = list(module_cmdlines)
+        self.exit_on_work_items = exit_on_work_items
 
     def set_linux64_workload(self, image: str, command_line: str = "") -> None:
         """Boot ``image`` with gem5's stock loader: its ELF entry point is

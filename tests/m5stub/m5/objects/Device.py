@@ -21,6 +21,11 @@ class ClockedObject(SimObject):
 class System(SimObject):
     type = "System"
     abstract = True
+    exit_on_work_items = Param.Bool(
+        False,
+        "Exit from the simulation loop when "
+        "encountering work item annotations.",
+    )
 
 
 class PioDevice(ClockedObject):
