@@ -40,8 +40,10 @@ def multiboot_command(
     memory_mb: int = 128,
     deterministic: bool = True,
     extra: list[str] | None = None,
+    icount_shift: int = 0,
 ) -> list[str]:
-    """QEMU command that boots a multiboot image on q35 with SMM on."""
+    """QEMU command that boots a multiboot image on q35 with SMM on.
+    Deterministic runs count 2**icount_shift ns an instruction."""
     cmd = [
         qemu_binary(),
         "-machine", "q35,smm=on",
@@ -59,7 +61,10 @@ def multiboot_command(
         # Count instructions: runs repeat exactly, and an I/O write that
         # raises an SMI ends its translation block, so the SMI is taken
         # right after the OUT as on hardware.
-        cmd += ["-icount", "shift=0,sleep=off"]
+        cmd += ["-icount", f"shift={icount_shift},sleep=off"]
+        # The RTC on that clock too, not the host's: its update flag
+        # (244 us a second) is then seen however busy the host is.
+        cmd += ["-rtc", "clock=vm"]
     return cmd + (extra or [])
 
 

@@ -30,7 +30,7 @@ static void smram_open(int open)
 
 int plat_host_timed(void)
 {
-    return 1; /* TCG: the RTC and PIT follow the host clock. */
+    return 1; /* TCG, unless run with -icount and -rtc clock=vm */
 }
 
 const char *plat_name(void)
