@@ -55,3 +55,14 @@ def guest_programs() -> dict[str, Path]:
         if not path.is_file():
             raise ScotchError(f"{path}: the guest build did not produce it")
     return programs
+
+
+def se_check(name: str) -> Path:
+    """Build (if needed) and return ``build/se_checks/NAME``, a static
+    program that checks gem5's x86 model against the host CPU."""
+    rel = f"build/se_checks/{name}"
+    scons(rel)
+    path = project.root() / rel
+    if not path.is_file():
+        raise ScotchError(f"{rel}: the build did not produce it")
+    return path

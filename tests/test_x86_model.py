@@ -14,6 +14,7 @@ Timing CPUs:
 """
 
 import os
+import subprocess
 
 import pytest
 
@@ -111,3 +112,29 @@ def test_rtc_update_in_progress_on_gem5(gem5_binary, tmp_path):
     assert report.failed == [], report.failed
     assert report.checks.keys() >= {"rtc_uip_rises", "rtc_uip_falls"}
     assert report.passed
+
+
+def _conversions(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("cvt")]
+
+
+def test_sse_conversions_on_the_host():
+    # The oracle for the gem5 test below: the host CPU.
+    program = workload_build.se_check("sse_convert")
+    out = subprocess.run([program], capture_output=True, text=True, check=True)
+    lines = _conversions(out.stdout)
+    assert len(lines) == 94
+    assert "cvtsi2ss r64 3390000000 -> 0x4f4a0f4c" in lines
+    assert "cvtsd2si r64 -2.5 -> -2" in lines  # ties to even
+
+
+@pytest.mark.parametrize("cpu", GEM5_CPUS)
+def test_sse_conversions_match_the_host_on_gem5(gem5_binary, cpu, tmp_path):
+    program = workload_build.se_check("sse_convert")
+    host = subprocess.run([program], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    result = run.run_config(gem5_binary, "se_program.py",
+                            ["--program", str(program), "--cpu", cpu],
+                            tmp_path, f"sse_convert on {cpu}")  # fmt: skip
+    assert result.code == 0, result.cause
+    assert _conversions(result.stdout_text()) == _conversions(host.stdout)
