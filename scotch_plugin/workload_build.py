@@ -35,14 +35,18 @@ def scons(*targets: str) -> None:
         )
 
 
-def image(name: str, platform: str) -> Path:
-    """Build (if needed) and return the image ``name`` for ``platform``."""
-    rel = f"build/workloads/{platform}/{name}.elf"
+def _built(rel: str) -> Path:
+    """Build (if needed) the target ``rel`` and return its path."""
     scons(rel)
     path = project.root() / rel
     if not path.is_file():
         raise ScotchError(f"{rel}: the build did not produce it")
     return path
+
+
+def image(name: str, platform: str) -> Path:
+    """Build (if needed) and return the image ``name`` for ``platform``."""
+    return _built(f"build/workloads/{platform}/{name}.elf")
 
 
 def guest_programs() -> dict[str, Path]:
@@ -60,9 +64,4 @@ def guest_programs() -> dict[str, Path]:
 def se_check(name: str) -> Path:
     """Build (if needed) and return ``build/se_checks/NAME``, a static
     program that checks gem5's x86 model against the host CPU."""
-    rel = f"build/se_checks/{name}"
-    scons(rel)
-    path = project.root() / rel
-    if not path.is_file():
-        raise ScotchError(f"{rel}: the build did not produce it")
-    return path
+    return _built(f"build/se_checks/{name}")
