@@ -230,8 +230,29 @@ def test_baremetal_refuses_a_missing_image(m5stub, capsys, tmp_path):
         run_config("baremetal.py", ["--image", str(tmp_path / "x")], capsys)
 
 
+def test_se_program_runs_the_program_on_the_cpu_asked(
+    m5stub, capsys, tmp_path
+):
+    program = tmp_path / "sse_convert"
+    program.write_bytes(b"")
+    out = run_config("se_program.py",
+                     ["--program", str(program), "--cpu", "o3"],
+                     capsys)  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    assert board._binary.get_local_path() == str(program)
+    assert board.get_processor().cpu_type.name == "O3"
+    assert out.rstrip().splitlines()[-1].startswith("SCOTCH-EXIT cause=")
+
+
+def test_se_program_refuses_a_missing_program(m5stub, capsys, tmp_path):
+    with pytest.raises(SystemExit, match="no such file"):
+        run_config("se_program.py", ["--program", str(tmp_path / "x")],
+                   capsys)  # fmt: skip
+
+
 def test_every_config_is_covered():
     # A new config in gem5_configs/ needs a test here (xen_boot.py: in
     # test_xen_boot_config.py).
-    covered = {"check_build.py", "baremetal.py", "xen_boot.py"}
+    covered = {"check_build.py", "baremetal.py", "xen_boot.py",
+               "se_program.py"}  # fmt: skip
     assert {p.name for p in CONFIGS.glob("*.py")} <= covered

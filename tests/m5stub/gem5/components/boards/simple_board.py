@@ -1,0 +1,52 @@
+"""gem5 v24.0.0.1 SimpleBoard (stub): a board for syscall emulation
+only, and its SE workload hook."""
+
+from m5.objects.Device import System
+
+from gem5.components._checks import frequency
+from gem5.components.cachehierarchies.abstract_cache_hierarchy import (
+    AbstractCacheHierarchy,
+)
+from gem5.components.memory.abstract_memory_system import (
+    AbstractMemorySystem,
+)
+from gem5.components.processors.abstract_processor import AbstractProcessor
+from gem5.resources.resource import BinaryResource
+
+
+class SimpleBoard(System):
+    type = "System"
+    abstract = False
+
+    def __init__(self, clk_freq: str, processor: AbstractProcessor,
+                 memory: AbstractMemorySystem,
+                 cache_hierarchy: AbstractCacheHierarchy) -> None:
+        super().__init__()
+        frequency("clk_freq", clk_freq)
+        if not isinstance(processor, AbstractProcessor):
+            raise TypeError(f"processor: {processor!r}")
+        if not isinstance(memory, AbstractMemorySystem):
+            raise TypeError(f"memory: {memory!r}")
+        if not isinstance(cache_hierarchy, AbstractCacheHierarchy):
+            raise TypeError(f"cache_hierarchy: {cache_hierarchy!r}")
+        self._processor = processor
+        self._memory = memory
+        self._cache_hierarchy = cache_hierarchy
+        self._binary = None
+
+    def get_processor(self) -> AbstractProcessor:
+        return self._processor
+
+    def is_fullsystem(self) -> bool:
+        return False
+
+    def set_se_binary_workload(self, binary: BinaryResource,
+                               exit_on_work_items: bool = True,
+                               stdin_file=None, stdout_file=None,
+                               stderr_file=None, env_list=None,
+                               arguments: list | None = None,
+                               checkpoint=None) -> None:
+        if not isinstance(binary, BinaryResource):
+            raise TypeError(f"binary: expected a BinaryResource: {binary!r}")
+        self._binary = binary
+        self.exit_on_work_items = exit_on_work_items
