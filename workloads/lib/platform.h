@@ -38,12 +38,6 @@ void plat_smram_lock(void);
 int plat_has_smrr(void);
 /** Try to open SMRAM from outside SMM; 1 if the chipset let us. */
 int plat_smram_try_open(void);
-/**
- * Do devices run on host time (QEMU), so that a vCPU descheduled by the
- * host can miss a short device window? gem5's devices run on simulated
- * time: a missed window there is a model bug, never retried.
- */
-int plat_host_timed(void);
 void plat_exit(int code) __attribute__((noreturn));
 
 #endif

@@ -26,11 +26,6 @@
  * platforms (link.ld). */
 static uint32_t relocated_smbase;
 
-int plat_host_timed(void)
-{
-    return 0; /* Every device runs on simulated time. */
-}
-
 const char *plat_name(void)
 {
     return "gem5";

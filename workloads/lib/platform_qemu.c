@@ -28,11 +28,6 @@ static void smram_open(int open)
     pci_write8(0, 0, 0, Q35_SMRAM, v);
 }
 
-int plat_host_timed(void)
-{
-    return 1; /* TCG, unless run with -icount and -rtc clock=vm */
-}
-
 const char *plat_name(void)
 {
     return "qemu";

@@ -133,49 +133,30 @@ static uint8_t rtc_read(uint8_t reg)
     return inb(RTC_DATA);
 }
 
-/**
- * Reset the divider, release it and poll for UIP, which rises 244 us
- * before the update 500 ms on. Gives up if the seconds change twice
- * without it; *changes counts the updates seen before UIP.
- */
-static int rtc_wait_uip(uint8_t a, uint8_t *sec, uint32_t *changes,
-                        uint32_t *polls)
-{
-    outb(RTC_INDEX, RTC_REG_A);
-    outb(RTC_DATA, (a & 0x0f) | 0x60);
-    outb(RTC_INDEX, RTC_REG_A);
-    outb(RTC_DATA, a & 0x7f);
-    *sec = rtc_read(RTC_SECONDS);
-    *changes = 0;
-    while (*changes < 2) {
-        (*polls)++;
-        if (rtc_read(RTC_REG_A) & RTC_UIP)
-            return 1;
-        uint8_t now = rtc_read(RTC_SECONDS);
-        if (now != *sec) {
-            *sec = now;
-            (*changes)++;
-        }
-    }
-    return 0;
-}
-
 static void rtc_checks(void)
 {
     uint8_t a = rtc_read(RTC_REG_A);
     check_eq("rtc_divider_running", a & 0x70, 0x20);
-    uint8_t sec;
-    uint32_t changes, polls = 0;
+    /* Reset the divider and release it: the next update is 500 ms on. */
+    outb(RTC_INDEX, RTC_REG_A);
+    outb(RTC_DATA, (a & 0x0f) | 0x60);
+    outb(RTC_INDEX, RTC_REG_A);
+    outb(RTC_DATA, a & 0x7f);
+    uint8_t sec = rtc_read(RTC_SECONDS);
+    uint32_t changes = 0, polls = 0;
     int seen = 0;
-    /* A host-timed RTC can update while this vCPU is descheduled. */
-    int tries = plat_host_timed() ? 3 : 1;
-    for (int t = 0; t < tries; t++) {
-        seen = rtc_wait_uip(a, &sec, &changes, &polls);
-        if (seen && changes == 0)
+    /* Wait for UIP; give up if the seconds change twice without it. */
+    while (changes < 2) {
+        polls++;
+        if (rtc_read(RTC_REG_A) & RTC_UIP) {
+            seen = 1;
             break;
-        if (t + 1 < tries)
-            kprintf("rtc: missed the UIP window (%u updates), again\n",
-                    changes);
+        }
+        uint8_t now = rtc_read(RTC_SECONDS);
+        if (now != sec) {
+            sec = now;
+            changes++;
+        }
     }
     check("rtc_uip_rises", seen);
     check_eq("rtc_no_update_before_uip", changes, 0);
