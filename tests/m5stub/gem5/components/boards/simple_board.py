@@ -3,7 +3,7 @@ only, and its SE workload hook."""
 
 from m5.objects.Device import System
 
-from gem5.components._checks import frequency
+from gem5.components.boards.abstract_board import AbstractBoard
 from gem5.components.cachehierarchies.abstract_cache_hierarchy import (
     AbstractCacheHierarchy,
 )
@@ -14,7 +14,7 @@ from gem5.components.processors.abstract_processor import AbstractProcessor
 from gem5.resources.resource import BinaryResource
 
 
-class SimpleBoard(System):
+class SimpleBoard(System, AbstractBoard):
     type = "System"
     abstract = False
 
@@ -22,20 +22,8 @@ class SimpleBoard(System):
                  memory: AbstractMemorySystem,
                  cache_hierarchy: AbstractCacheHierarchy) -> None:
         super().__init__()
-        frequency("clk_freq", clk_freq)
-        if not isinstance(processor, AbstractProcessor):
-            raise TypeError(f"processor: {processor!r}")
-        if not isinstance(memory, AbstractMemorySystem):
-            raise TypeError(f"memory: {memory!r}")
-        if not isinstance(cache_hierarchy, AbstractCacheHierarchy):
-            raise TypeError(f"cache_hierarchy: {cache_hierarchy!r}")
-        self._processor = processor
-        self._memory = memory
-        self._cache_hierarchy = cache_hierarchy
+        self._set_components(clk_freq, processor, memory, cache_hierarchy)
         self._binary = None
-
-    def get_processor(self) -> AbstractProcessor:
-        return self._processor
 
     def is_fullsystem(self) -> bool:
         return False

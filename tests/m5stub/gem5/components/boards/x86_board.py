@@ -4,7 +4,7 @@ set-up hooks our boards override, and what _setup_io_devices fills in."""
 from m5.objects import IOXBar, Pc, X86E820Entry, X86FsLinux
 from m5.objects.X86Board import X86System
 
-from gem5.components._checks import frequency
+from gem5.components.boards.abstract_board import AbstractBoard
 from gem5.components.cachehierarchies.abstract_cache_hierarchy import (
     AbstractCacheHierarchy,
 )
@@ -15,30 +15,18 @@ from gem5.components.processors.abstract_processor import AbstractProcessor
 from gem5.isas import ISA
 
 
-class X86Board(X86System):
+class X86Board(X86System, AbstractBoard):
     type = "StdlibX86Board"
 
     def __init__(self, clk_freq: str, processor: AbstractProcessor,
                  memory: AbstractMemorySystem,
                  cache_hierarchy: AbstractCacheHierarchy) -> None:
         super().__init__()
-        frequency("clk_freq", clk_freq)
-        if not isinstance(processor, AbstractProcessor):
-            raise TypeError(f"processor: {processor!r}")
-        if not isinstance(memory, AbstractMemorySystem):
-            raise TypeError(f"memory: {memory!r}")
-        if not isinstance(cache_hierarchy, AbstractCacheHierarchy):
-            raise TypeError(f"cache_hierarchy: {cache_hierarchy!r}")
+        self._set_components(clk_freq, processor, memory, cache_hierarchy)
         if processor.get_isa() != ISA.X86:
             raise Exception("The X86Board requires a processor using X86")
-        self._processor = processor
-        self._memory = memory
-        self._cache_hierarchy = cache_hierarchy
         self._is_fs = None
         self._setup_board()
-
-    def get_processor(self) -> AbstractProcessor:
-        return self._processor
 
     def has_coherent_io(self) -> bool:
         return True
