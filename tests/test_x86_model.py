@@ -15,6 +15,7 @@ Timing CPUs:
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -118,23 +119,29 @@ def _conversions(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("cvt")]
 
 
-def test_sse_conversions_on_the_host():
-    # The oracle for the gem5 test below: the host CPU.
+@pytest.fixture(scope="module")
+def sse_convert() -> tuple[Path, list[str]]:
+    """The program, and what it prints on the host CPU (the oracle)."""
     program = workload_build.se_check("sse_convert")
-    out = subprocess.run([program], capture_output=True, text=True, check=True)
-    lines = _conversions(out.stdout)
+    out = subprocess.run([program], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    return program, _conversions(out.stdout)
+
+
+def test_sse_conversions_on_the_host(sse_convert):
+    _, lines = sse_convert
     assert len(lines) == 94
     assert "cvtsi2ss r64 3390000000 -> 0x4f4a0f4c" in lines
     assert "cvtsd2si r64 -2.5 -> -2" in lines  # ties to even
 
 
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
-def test_sse_conversions_match_the_host_on_gem5(gem5_binary, cpu, tmp_path):
-    program = workload_build.se_check("sse_convert")
-    host = subprocess.run([program], capture_output=True, text=True,
-                          check=True)  # fmt: skip
+def test_sse_conversions_match_the_host_on_gem5(
+    gem5_binary, sse_convert, cpu, tmp_path
+):
+    program, host = sse_convert
     result = run.run_config(gem5_binary, "se_program.py",
                             ["--program", str(program), "--cpu", cpu],
                             tmp_path, f"sse_convert on {cpu}")  # fmt: skip
     assert result.code == 0, result.cause
-    assert _conversions(result.stdout_text()) == _conversions(host.stdout)
+    assert _conversions(result.stdout_text()) == host
