@@ -338,7 +338,7 @@ def check_usage(usage: dict, switch_smis: int) -> list[str]:
 def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
     """Rounds and scotch-reader's JSON for one run of scotch_bench; a
     ScotchError if the image failed or the ledger is not as it must be."""
-    from scotch_plugin import scotch_qemu
+    from scotch_plugin import verifier
     from scotch_plugin.workload_build import scons
 
     if not run.report.passed:
@@ -351,8 +351,8 @@ def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
     nonce, hexdata = snapshot_line(run.serial)
     if nonce != HANDLER_NONCE:
         raise ScotchError(f"scotch_bench exported with nonce {nonce:#x}")
-    scons(str(scotch_qemu.reader_binary().relative_to(project.root())))
-    usage = scotch_qemu.verify_snapshot(HANDLER_KEY, nonce, hexdata)
+    scons(str(verifier.reader_binary().relative_to(project.root())))
+    usage = verifier.verify_snapshot(HANDLER_KEY, nonce, hexdata)
     problems = check_usage(usage, rounds + HANDLER_WARMUP)
     if problems:
         raise ScotchError(

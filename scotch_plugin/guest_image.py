@@ -59,10 +59,6 @@ def domu_files() -> dict[str, tuple[bytes, int]]:
         f"{GUEST_BIN}/{name}": (path.read_bytes(), 0o755)
         for name, path in workload_build.guest_programs().items()
     }
-    # Scotch's tenant-side reader (workloads/scotch/reader.c).
-    workload_build.scons("build/workloads/scotch/scotch-reader")
-    reader = project.build_dir() / "workloads" / "scotch" / "scotch-reader"
-    files["usr/bin/scotch-reader"] = (reader.read_bytes(), 0o755)
     files[f"{GUEST_BIN}/parsec-run"] = (
         parsec_run_script().read_bytes(),
         0o755,

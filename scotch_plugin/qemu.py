@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
+import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +88,188 @@ def run(cmd: list[str], timeout: float = 60.0) -> QemuResult:
             f"QEMU failed (exit {code}): " f"{proc.stderr.strip()[-2000:]}"
         )
     return QemuResult(serial, guest, elapsed, cmd)
+
+
+#: QEMU's run states in which the guest will run no more.
+STOPPED_STATES = frozenset({"shutdown", "guest-panicked", "internal-error"})
+
+
+class Session:
+    """A QEMU run the host talks to while it runs: the serial console's
+    lines as they arrive (:meth:`expect`), lines typed into the console
+    (:meth:`send`), and, once the guest has powered off, its RAM as the
+    CPU sees it outside SMM (:meth:`dump_ram`, through QMP ``pmemsave``).
+
+    The machine gets ``-no-shutdown``: a guest's power-off stops it with
+    RAM intact instead of ending the process. Use as a context manager;
+    :meth:`close` quits QEMU and returns a :class:`QemuResult`.
+    """
+
+    def __init__(self, cmd: list[str], workdir: Path, timeout: float):
+        from qemu.qmp import ConnectError
+        from qemu.qmp.legacy import QEMUMonitorProtocol
+
+        # Each try before QEMU opens the socket is logged as an error.
+        logging.getLogger("qemu.qmp").setLevel(logging.CRITICAL)
+
+        self._qmp_path = workdir / "qmp.sock"
+        self.command = [
+            *cmd,
+            "-qmp", f"unix:{self._qmp_path},server=on,wait=off",
+            "-no-shutdown",
+        ]  # fmt: skip
+        self._deadline = time.monotonic() + timeout
+        self._start = time.monotonic()
+        self._lines: list[str] = []
+        self._cursor = 0
+        self._cond = threading.Condition()
+        self._eof = False
+        try:
+            self._proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise ScotchError(f"QEMU: cannot run it: {exc.strerror}") from None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._qmp = QEMUMonitorProtocol(str(self._qmp_path))
+        for _ in range(200):
+            try:
+                self._qmp.connect()
+                break
+            except (OSError, ConnectError):
+                if self._proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        else:
+            self._fail("QEMU's monitor socket did not open")
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        for raw in self._proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            with self._cond:
+                self._lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    @property
+    def serial(self) -> str:
+        with self._cond:
+            return "".join(line + "\n" for line in self._lines)
+
+    def _remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _fail(self, why: str) -> None:
+        self.kill()
+        raise ScotchError(f"{why}; console so far:\n{self.serial[-3000:]}")
+
+    def expect(
+        self, pattern: re.Pattern[str], timeout: float | None = None
+    ) -> re.Match[str] | None:
+        """The next console line (after the last one matched) that matches
+        ``pattern``; None if none came within ``timeout`` seconds (or the
+        run's own limit) or QEMU ended first."""
+        limit = time.monotonic() + min(
+            timeout if timeout is not None else self._remaining(),
+            self._remaining(),
+        )
+        with self._cond:
+            while True:
+                while self._cursor < len(self._lines):
+                    line = self._lines[self._cursor]
+                    self._cursor += 1
+                    m = pattern.match(line)
+                    if m:
+                        return m
+                left = limit - time.monotonic()
+                if self._eof or left <= 0:
+                    return None
+                self._cond.wait(min(left, 1.0))
+
+    def send(self, line: str) -> None:
+        """Type ``line`` into the serial console."""
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(line.encode() + b"\n")
+        self._proc.stdin.flush()
+
+    def status(self) -> str:
+        return str(self._qmp.cmd_obj({"execute": "query-status"})["return"]
+                   ["status"])  # fmt: skip
+
+    def wait_stopped(self, timeout: float | None = None) -> str:
+        """Wait until the guest has powered off (or panicked); its state.
+        A QEMU that exits instead (the debug-exit port) is an error: its
+        RAM is gone."""
+        limit = time.monotonic() + min(
+            timeout if timeout is not None else self._remaining(),
+            self._remaining(),
+        )
+        while time.monotonic() < limit:
+            if self._proc.poll() is not None:
+                self._fail(
+                    f"QEMU exited (status {self._proc.returncode}) before "
+                    "the guest powered off: no RAM to dump"
+                )
+            state = self.status()
+            if state in STOPPED_STATES:
+                return state
+            time.sleep(0.2)
+        self._fail("the guest did not power off in time")
+        return ""
+
+    def dump_ram(self, path: Path, size: int) -> None:
+        """The first ``size`` bytes of physical memory, as a CPU outside
+        SMM reads them (SMRAM is not visible there), into ``path``."""
+        reply = self._qmp.cmd_obj(
+            {
+                "execute": "pmemsave",
+                "arguments": {"val": 0, "size": size, "filename": str(path)},
+            }
+        )
+        if "error" in reply:
+            raise ScotchError(f"QEMU pmemsave: {reply['error']}")
+
+    def kill(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def close(self) -> QemuResult:
+        """Quit QEMU; the run's console and time."""
+        if self._proc.poll() is None:
+            try:
+                self._qmp.cmd_obj({"execute": "quit"})
+            except (OSError, EOFError):
+                pass  # QEMU quit before it answered
+            try:
+                self._proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_qmp()
+        self._reader.join(timeout=10)
+        return QemuResult(
+            self.serial,
+            None,
+            time.monotonic() - self._start,
+            self.command,
+        )
+
+    def __enter__(self) -> Session:
+        return self
+
+    def _close_qmp(self) -> None:
+        try:
+            self._qmp.close()
+        except (OSError, EOFError):
+            pass  # the socket went with QEMU
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()
+        self._close_qmp()

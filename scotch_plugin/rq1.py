@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scotch_plugin import rq1_report, scotch_qemu
+from scotch_plugin import keys, rq1_report, scotch_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiment import Experiment
 
@@ -79,11 +79,14 @@ def _save_run(
                 "switches": d.switches,
                 "irqs": d.irqs,
                 "output": d.output,
-                "tenant_usage_verified": d.tenant_usage is not None,
             }
             for n, d in run.domains.items()
         },
         "ledger": run.ledger,
+        "exports": [
+            {"label": label, "nonce": nonce} for label, nonce, _ in run.relayed
+        ],
+        "ram_scanned_bytes": run.ram_scanned,
         "trace": run.trace.to_json(),
         "command": run.command,
     }
@@ -122,6 +125,11 @@ def run_experiment(
             say(f"scotch run: severity {severity}: {exc}; running it again")
             run = scotch_qemu.run(spec, images, xen, log=log)
         _save_run(out, severity, repeat, run)
+        leaks = keys.find_key_in_tree(out, run.key)
+        if leaks:
+            raise ScotchError(
+                f"the run's MAC key is in {', '.join(map(str, leaks))}"
+            )
         if runs is not None:
             runs.append(run)
         row = row_of(exp, run, repeat)

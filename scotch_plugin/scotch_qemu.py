@@ -1,15 +1,21 @@
 """One Scotch run on QEMU: Xen with Scotch's SMIs, the SMM ledger, and
 the three views of every domain's CPU time.
 
-The machine boots Scotch's shim (``workloads/scotch/shim.c``) as the
-multiboot kernel; the shim provisions the SMM handler, the MAC key and
-Xen's struct offsets into SMRAM, locks it, and starts Scotch's Xen
+The tenant's verifier (:mod:`scotch_plugin.verifier`) draws the run's
+MAC key; QEMU's generic loader puts it in RAM as a key block, out of
+band (never on a command line or in fw_cfg). The machine boots Scotch's
+shim (``workloads/scotch/shim.c``) as the multiboot kernel; the shim
+provisions the SMM handler, the key and Xen's struct offsets into SMRAM,
+locks it, wipes every copy of the key, and starts Scotch's Xen
 (``xen_build``) with dom0 and dom0's initramfs as modules. dom0 runs the
-domUs under xentrace, relays a ledger snapshot from the handler, and
-powers off. This module then reads the three views:
+domUs under xentrace and, at the start and at the end, prints a
+challenge: the verifier types a fresh nonce into the console, and dom0
+relays the snapshot the handler exports for it. When dom0 has powered
+off, QEMU dumps all of RAM outside SMRAM and the run fails if any form
+of the key is in it. This module then reads the three views:
 
-* **Scotch**: the snapshot, checked by the tenant-side reader
-  (``scotch-reader verify``: MAC, nonce, sequence) on the host;
+* **Scotch**: the last snapshot, accepted by the verifier (MAC, its own
+  nonce, sequence above the last, ledger not backwards, in time);
 * **Xen**: ``xl list``'s CPU time (what the hypervisor reports);
 * **ground truth**: the scheduler's switch records from xentrace.
 """
@@ -17,19 +23,26 @@ powers off. This module then reads the three views:
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
-import json
 import re
-import secrets
 import subprocess
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import project, qemu, xen_build, xen_qemu, xentrace
+from scotch_plugin import keys, project, qemu, xen_build, xen_qemu, xentrace
+from scotch_plugin import verifier as verifier_mod
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.verifier import SnapshotRejected, TenantVerifier
 from scotch_plugin.workload_build import scons
 
-SNAPSHOT_RE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)\s*$", re.M)
+#: dom0's lines in the export protocol (whole lines: a domU's console
+#: reaches the host only behind dom0's "SCOTCH-DOMU <name>: " prefix).
+CHALLENGE_RE = re.compile(r"^SCOTCH-CHALLENGE ([a-z]+)$")
+SNAPSHOT_RE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)$")
+EXPORT_ERROR_RE = re.compile(r'^SCOTCH-XEN \{"error": .*\}$')
+DONE_RE = re.compile(r'^SCOTCH-XEN \{"event": "done".*\}$')
 B64_LINE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 TRACE_RE = re.compile(
     r"^SCOTCH-TRACE-BEGIN (\d+) ([0-9a-f]{64})\s*$(.*?)^SCOTCH-TRACE-END\s*$",
@@ -58,7 +71,6 @@ class RunSpec:
     attacker_domid: int = -1
     severity: int = 0
     hide_from_xen: bool = False
-    tenant_readers: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,6 @@ class DomainTimes:
     switches: int
     irqs: int
     output: str
-    tenant_usage: dict[str, object] | None
 
 
 @dataclass(frozen=True)
@@ -85,14 +96,17 @@ class ScotchRun:
     host_seconds: float
     serial: str
     command: list[str]
-    #: The run's MAC key: the tenant's secret (never written to disk).
-    key: bytes
-    #: The snapshot dom0 relayed: the nonce it asked with, and its hex.
-    relayed: tuple[int, str]
+    #: The tenant's verifier: the run's key (never written anywhere) and
+    #: the snapshots it accepted, in order.
+    verifier: TenantVerifier
+    #: What dom0 relayed for each challenge: label, nonce, hex.
+    relayed: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Bytes of guest RAM searched for the key after the run (none found).
+    ram_scanned: int = 0
 
-
-def reader_binary() -> Path:
-    return project.build_dir() / "workloads" / "scotch" / "scotch-reader"
+    @property
+    def key(self) -> bytes:
+        return self.verifier.key
 
 
 def shim_image() -> Path:
@@ -135,17 +149,26 @@ def _escape(arg: str) -> str:
     return arg.replace(",", ",,")
 
 
+def memory_mb(spec: RunSpec) -> int:
+    """The machine's RAM: dom0's, each domU's and Xen's."""
+    return DOM0_MB + len(spec.domains) * (spec.memory_mb + 16) + 256
+
+
+DOM0_MB = 512
+
+
 def command(
     images: xen_qemu.XenImages,
     xen: xen_build.ScotchXen,
     spec: RunSpec,
-    key: bytes,
+    key_block: tuple[list[str], str],
 ) -> list[str]:
-    """The QEMU command of one run."""
+    """The QEMU command of one run; ``key_block`` is
+    :func:`scotch_plugin.keys.qemu_key_block`'s loader and shim option."""
     xen_qemu.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
     ndom = len(spec.domains)
-    dom0_mb = 512
-    memory = dom0_mb + ndom * (spec.memory_mb + 16) + 256
+    dom0_mb = DOM0_MB
+    memory = memory_mb(spec)
     xen_args = (
         f"console=com1 dom0_mem={dom0_mb}M,max:{dom0_mb}M dom0_max_vcpus=1 "
         f"scotch-smi=1 scotch-attacker={spec.attacker_domid} "
@@ -160,9 +183,8 @@ def command(
         f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
         "scotch.trace=1 scotch.export=1"
     )
-    if spec.tenant_readers:
-        dom0_args += f" scotch.tenant_key={key.hex()}"
-    shim_args = f"scotch.key={key.hex()} scotch.off={xen.offsets.cmdline()}"
+    loader, keyblock = key_block
+    shim_args = f"{keyblock} scotch.off={xen.offsets.cmdline()}"
     modules = ",".join(
         [
             _escape(f"{xen.xen} {xen_args}"),
@@ -175,32 +197,8 @@ def command(
         "-kernel", str(shim_image()),
         "-append", shim_args,
         "-initrd", modules,
+        *loader,
     ]  # fmt: skip
-
-
-def verify_snapshot(
-    key: bytes, nonce: int, hexdata: str, last_seq: int = 0
-) -> dict[str, object]:
-    """Check a snapshot with the tenant-side reader; its JSON on success,
-    a ScotchError with the reader's reason on rejection."""
-    proc = subprocess.run(
-        [
-            str(reader_binary()),
-            "verify",
-            "--key", key.hex(),
-            "--nonce", str(nonce),
-            "--last-seq", str(last_seq),
-        ],  # fmt: skip
-        input=hexdata,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if proc.returncode != 0:
-        raise ScotchError(
-            f"the ledger snapshot was rejected: {proc.stderr.strip()}"
-        )
-    return dict(json.loads(proc.stdout))
 
 
 def parse_trace(serial: str) -> xentrace.TraceSummary:
@@ -233,23 +231,23 @@ def parse_trace(serial: str) -> xentrace.TraceSummary:
     )
 
 
-def _tenant_usage(output: str) -> dict[str, object] | None:
-    m = re.search(r"SCOTCH-USAGE (\{.*\})", output)
-    return dict(json.loads(m.group(1))) if m else None
-
-
 def parse_run(
-    spec: RunSpec, key: bytes, serial: str, host_seconds: float, cmd: list[str]
+    spec: RunSpec,
+    verifier: TenantVerifier,
+    relayed: list[tuple[str, int, str]],
+    serial: str,
+    host_seconds: float,
+    cmd: list[str],
 ) -> ScotchRun:
+    """The three views of a finished run. A domain missing from a view,
+    a workload that did not run, or a ledger with failed lookups is an
+    error naming the cause: never a silent 0."""
     report = xen_qemu.parse_report(serial, host_seconds, cmd)
-    snap = SNAPSHOT_RE.search(serial)
-    if not snap:
-        raise ScotchError(
-            "dom0 relayed no ledger snapshot (SCOTCH-SNAPSHOT):\n"
-            + serial[-3000:]
-        )
-    ledger = verify_snapshot(key, int(snap.group(1)), snap.group(2))
+    if not verifier.accepted:
+        raise ScotchError("the verifier accepted no ledger snapshot")
+    ledger = verifier.accepted[-1]
     trace = parse_trace(serial)
+    problems = verifier_mod.ledger_problems(ledger)
     by_domid = {int(str(d["domid"])): d for d in ledger["domains"]}  # type: ignore[attr-defined]
     domains: dict[str, DomainTimes] = {}
     for want in spec.domains:
@@ -257,23 +255,38 @@ def parse_run(
         if not found:
             raise ScotchError(f"domain {want.name!r} is not in xl's list")
         d = found[0]
-        entry = by_domid.get(d.domid, {})
-        log = "\n".join(
-            line.split(": ", 1)[1]
-            for line in serial.splitlines()
-            if line.startswith(f"SCOTCH-DOMU {want.name}: ")
-        )
+        log = domu_console(serial, want.name)
+        if f"SCOTCH-WORKLOAD-START name={want.name} " not in log:
+            problems.append(f"{want.name}: its workload never started")
+        problems += [
+            f"{want.name}: {line.removeprefix('SCOTCH-WARN ')}"
+            for line in log.splitlines()
+            if line.startswith("SCOTCH-WARN ")
+        ]
+        entry = by_domid.get(d.domid)
+        if entry is None:
+            problems.append(
+                f"{want.name} (domid {d.domid}) is not in Scotch's ledger"
+            )
+            entry = {}
+        truth = trace.domain_cycles.get(d.domid)
+        if not truth:
+            problems.append(
+                f"{want.name} (domid {d.domid}) never ran in xentrace's "
+                "trace"
+            )
         domains[want.name] = DomainTimes(
             name=want.name,
             domid=d.domid,
             scotch_cycles=int(entry.get("cycles", 0)),
             xen_seconds=d.cpu_seconds,
-            truth_cycles=trace.domain_cycles.get(d.domid, 0),
+            truth_cycles=int(truth or 0),
             switches=int(entry.get("switches", 0)),
             irqs=int(entry.get("irqs", 0)),
             output=d.output,
-            tenant_usage=_tenant_usage(log),
         )
+    if problems:
+        raise ScotchError("the run is invalid: " + "; ".join(problems))
     return ScotchRun(
         spec=spec,
         domains=domains,
@@ -282,9 +295,52 @@ def parse_run(
         host_seconds=host_seconds,
         serial=serial,
         command=cmd,
-        key=key,
-        relayed=(int(snap.group(1)), snap.group(2)),
+        verifier=verifier,
+        relayed=relayed,
     )
+
+
+def domu_console(serial: str, name: str) -> str:
+    """A domU's own console, as dom0 relayed it (prefix removed)."""
+    prefix = f"SCOTCH-DOMU {name}: "
+    return "\n".join(
+        line.removeprefix(prefix)
+        for line in serial.splitlines()
+        if line.startswith(prefix)
+    )
+
+
+def converse(
+    session: qemu.Session, verifier: TenantVerifier
+) -> list[tuple[str, int, str]]:
+    """Answer dom0's challenges until it is done: for each, a fresh nonce
+    from the verifier, and the verifier's verdict on what dom0 relays."""
+    relayed = []
+    wanted = re.compile(f"{CHALLENGE_RE.pattern}|{DONE_RE.pattern}")
+    answer = re.compile(
+        f"{SNAPSHOT_RE.pattern}|{EXPORT_ERROR_RE.pattern}|{DONE_RE.pattern}"
+    )
+    while True:
+        m = session.expect(wanted)
+        if m is None:
+            raise ScotchError("dom0 did not finish (no 'done' event)")
+        if m.group(1) is None:
+            return relayed
+        label = m.group(1)
+        nonce = verifier.challenge(label)
+        session.send(f"SCOTCH-NONCE {nonce}")
+        got = session.expect(answer, timeout=verifier.deadline)
+        if got is None:
+            verifier.check_deadline()
+            raise SnapshotRejected(
+                f"no snapshot answered challenge {label!r} (QEMU ended)"
+            )
+        if got.group(2) is None:
+            raise SnapshotRejected(
+                f"dom0 answered challenge {label!r} with: {got.group(0)}"
+            )
+        verifier.accept(got.group(2))
+        relayed.append((label, int(got.group(1)), got.group(2)))
 
 
 def run(
@@ -298,14 +354,39 @@ def run(
     ``log`` (if given) before it is read, so a failed run leaves it."""
     if images is None or xen is None:
         images, xen = prepare()
-    key = secrets.token_bytes(32)
-    cmd = command(images, xen, spec, key)
-    result = qemu.run(cmd, timeout=timeout)
-    if log is not None:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(result.serial)
+    verifier = TenantVerifier()
+    memory = memory_mb(spec)
+    serial = ""
     try:
-        return parse_run(spec, key, result.serial, result.host_seconds, cmd)
+        with tempfile.TemporaryDirectory(prefix="scotch-run-") as tmp:
+            work = Path(tmp)
+            block = keys.qemu_key_block(work, verifier.key, memory)
+            cmd = command(images, xen, spec, block)
+            with qemu.Session(cmd, work, timeout=timeout) as session:
+                try:
+                    relayed = converse(session, verifier)
+                    session.wait_stopped(120)
+                    dump = work / "ram.bin"
+                    session.dump_ram(dump, memory << 20)
+                    hits = keys.find_key_in_file(dump, verifier.key)
+                    dump.unlink()
+                finally:
+                    result = session.close()
+                    serial = result.serial
+            if hits:
+                raise ScotchError(
+                    "the MAC key is in guest RAM outside SMRAM: "
+                    + ", ".join(str(h) for h in hits[:8])
+                )
+        scotch = parse_run(
+            spec, verifier, relayed, serial, result.host_seconds,
+            session.command,
+        )  # fmt: skip
+        return dataclasses.replace(scotch, ram_scanned=memory << 20)
     except ScotchError as exc:
         where = f" (console: {log})" if log is not None else ""
         raise ScotchError(f"{exc}{where}") from None
+    finally:
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(serial or "")

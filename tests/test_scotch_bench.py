@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 
 import pytest
 
-from scotch_plugin import baremetal, bench, cli, scotch_qemu
+from scotch_plugin import baremetal, bench, cli, verifier
 from scotch_plugin.workload_build import scons
 
 ROUNDS = 64  # the image's default
@@ -20,7 +21,7 @@ SWITCHES = ROUNDS + bench.HANDLER_WARMUP
 @pytest.fixture(scope="module")
 def reader():
     scons("scotch")
-    return scotch_qemu.reader_binary()
+    return verifier.reader_binary()
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +31,14 @@ def qemu_run():
 
 def verify(reader, hexdata: str, key: bytes = bench.HANDLER_KEY,
            nonce: int = bench.HANDLER_NONCE):  # fmt: skip
-    return subprocess.run(
-        [str(reader), "verify", "--key", key.hex(), "--nonce", hex(nonce)],
-        input=hexdata, capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".key") as f:
+        f.write(key.hex())
+        f.flush()
+        return subprocess.run(
+            [str(reader), "verify", "--key-file", f.name, "--nonce",
+             hex(nonce)],
+            input=hexdata, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
 
 
 def test_image_passes_its_own_checks_on_qemu(qemu_run):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,14 @@ def verify(
     key: bytes = KEY,
 ) -> subprocess.CompletedProcess[str]:
     text = data if isinstance(data, str) else data.hex()
-    return subprocess.run(
-        [str(reader), "verify", "--key", key.hex(), "--nonce", str(nonce),
-         "--last-seq", str(last)],
-        input=text, capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".key") as f:
+        f.write(key.hex())
+        f.flush()
+        return subprocess.run(
+            [str(reader), "verify", "--key-file", f.name, "--nonce",
+             str(nonce), "--last-seq", str(last)],
+            input=text, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
 
 
 def test_accepts_a_good_snapshot_and_prints_usage(reader):
@@ -88,10 +92,34 @@ def test_truncated_and_malformed_input(reader):
     assert "version" in verify(reader, snapshot(KEY, version=2)).stderr
 
 
-def test_bad_key_argument_is_a_usage_error(reader):
+def test_bad_key_file_is_an_error(reader, tmp_path):
+    (tmp_path / "short.key").write_text("abc\n")
+    for key_file, message in [
+        (tmp_path / "short.key", "expected 64 hex digits"),
+        (tmp_path / "absent.key", "No such file"),
+    ]:
+        proc = subprocess.run(
+            [str(reader), "verify", "--key-file", str(key_file),
+             "--nonce", "1"],
+            input="", capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert proc.returncode == 2
+        assert message in proc.stderr and str(key_file) in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # The key never goes on a command line.
+        ["verify", "--key", KEY.hex(), "--nonce", "1"],
+        # The nonce is always the verifier's: none of the reader's own.
+        ["export"],
+        # The relaying half holds no key.
+        ["export", "--nonce", "1", "--key-file", "/dev/null"],
+    ],
+)
+def test_refused_usages(reader, args):
     proc = subprocess.run(
-        [str(reader), "verify", "--key", "abc", "--nonce", "1"],
-        input="", capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert "64 hex digits" in proc.stderr
+        [str(reader), *args], capture_output=True, text=True, timeout=30
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith("usage:")

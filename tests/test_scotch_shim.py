@@ -1,21 +1,25 @@
 """Scotch's boot shim on QEMU, with a stand-in for Xen (chain_probe.c):
-the shim provisions the SMM handler, locks SMRAM, wipes the key, and
-boots module 0 as a multiboot loader would. The stand-in then checks
-what a hypervisor could see."""
+the shim takes the MAC key from its key block, provisions the SMM
+handler, locks SMRAM, wipes the key, and boots module 0 as a multiboot
+loader would. The stand-in then checks what a hypervisor could see and
+powers off; the host dumps all of RAM outside SMRAM and searches it for
+the key in every form (scotch_plugin/keys.py)."""
 
 from __future__ import annotations
 
+import re
 import secrets
-import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from scotch_plugin import qemu
+from scotch_plugin import keys, qemu, verifier
 from scotch_plugin.workload_build import scons
 
 OFFSETS = "8000,108,0,d0,70,68,0,10,0"
 BUILD = Path("build/workloads")
+MEMORY_MB = 128
 
 
 @pytest.fixture(scope="module")
@@ -24,37 +28,60 @@ def images() -> dict[str, Path]:
     return {
         "shim": (BUILD / "qemu" / "scotch_shim.elf").resolve(),
         "probe": (BUILD / "qemu" / "scotch_chain_probe.elf").resolve(),
-        "reader": (BUILD / "scotch" / "scotch-reader").resolve(),
     }
 
 
-def boot(
-    images: dict[str, Path], shim_args: str, modules: str
-) -> qemu.QemuResult:
+def machine(images: dict[str, Path], shim_args: str, modules: str):
     cmd = [
         qemu.qemu_binary(), "-machine", "q35,smm=on", "-accel", "tcg",
-        "-cpu", "max", "-smp", "1", "-m", "128", "-display", "none",
-        "-no-reboot", "-serial", "stdio", "-monitor", "none",
-        "-device",
+        "-cpu", "max", "-smp", "1", "-m", str(MEMORY_MB),
+        "-display", "none", "-no-reboot", "-serial", "stdio",
+        "-monitor", "none", "-device",
         f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
         "-kernel", str(images["shim"]), "-append", shim_args,
     ]  # fmt: skip
     if modules:
         cmd += ["-initrd", modules]
-    return qemu.run(cmd, timeout=120)
+    return cmd
+
+
+def boot(
+    images: dict[str, Path], shim_args: str, modules: str
+) -> qemu.QemuResult:
+    return qemu.run(machine(images, shim_args, modules), timeout=120)
+
+
+class Booted:
+    """The good boot: its console, its key and the hits of the RAM scan."""
+
+    def __init__(self, images: dict[str, Path], key: bytes, tmp: Path):
+        loader, option = keys.qemu_key_block(tmp, key, MEMORY_MB)
+        cmd = machine(
+            images,
+            f"{option} scotch.off={OFFSETS}",
+            f"{images['probe']} probe.nonce=4242,"
+            f"{images['shim']} second-module",
+        )
+        with qemu.Session(cmd + loader, tmp, timeout=120) as session:
+            done = session.expect(re.compile(r"^probe: done"))
+            assert done, session.serial
+            session.wait_stopped(30)
+            dump = tmp / "ram.bin"
+            session.dump_ram(dump, MEMORY_MB << 20)
+            self.dump_bytes = dump.stat().st_size
+            self.hits = keys.find_key_in_file(dump, key)
+            # The control: the same scan finds a key that is there.
+            self.control = keys.find_key_in_file(dump, dump.read_bytes()[
+                0x100000 : 0x100000 + 32])  # fmt: skip
+            dump.unlink()
+            self.result = session.close()
+        self.key = key
 
 
 @pytest.fixture(scope="module")
 def good(images):
-    key = secrets.token_bytes(32)
-    rkey = key.hex()[:16][::-1]
-    result = boot(
-        images,
-        f"scotch.key={key.hex()} scotch.off={OFFSETS}",
-        f"{images['probe']} probe.rkey={rkey} probe.nonce=4242,"
-        f"{images['shim']} second-module",
-    )
-    return key, result
+    with tempfile.TemporaryDirectory() as tmp:
+        yield Booted(images, secrets.token_bytes(32), Path(tmp))
 
 
 def line(result: qemu.QemuResult, prefix: str) -> str:
@@ -64,73 +91,97 @@ def line(result: qemu.QemuResult, prefix: str) -> str:
 
 
 def test_handler_answers_before_the_lock(good):
-    _, result = good
-    assert "scotch-shim: handler answers: seq 1" in result.serial
-    assert "MAC ok" in result.serial
+    assert "scotch-shim: handler answers: seq 1" in good.result.serial
+    assert "MAC ok" in good.result.serial
 
 
 def test_module_0_is_booted_like_a_multiboot_kernel(good, images):
-    _, result = good
-    assert result.guest_code == 0
-    probe = line(result, "probe: magic=")
+    probe = line(good.result, "probe: magic=")
     assert "magic=0x2badb002 mods=1 " in probe
-    assert f"cmdline={images['probe']} probe.rkey=" in probe
+    assert f"cmdline={images['probe']} probe.nonce=" in probe
 
 
 def test_smram_is_hidden_and_stays_locked(good):
-    _, result = good
-    assert line(result, "probe: smram-visible") == (
+    assert line(good.result, "probe: smram-visible") == (
         "probe: smram-visible=0 smram-opens=0"
     )
 
 
-def test_key_is_nowhere_in_ram(good):
-    _, result = good
-    assert line(result, "probe: key-hits=").startswith("probe: key-hits=0 ")
+def test_key_is_nowhere_in_ram_outside_smram(good):
+    """QEMU's dump of every byte of RAM the CPU sees outside SMM holds
+    no form of the key: not the key block, not the handler image the
+    shim built, not HMAC's pads on the shim's stack."""
+    assert good.dump_bytes == MEMORY_MB << 20
+    assert good.hits == [], [str(h) for h in good.hits]
+    assert good.control, "the scan must find bytes that are in the dump"
 
 
-def test_snapshot_after_the_lock_verifies(good, images):
-    key, result = good
-    _, nonce, data = line(result, "SCOTCH-SNAPSHOT ").split()
+def test_key_is_on_no_command_line(good):
+    assert good.key.hex() not in " ".join(good.result.command)
+    assert good.key.hex() not in good.result.serial
+
+
+def test_snapshot_after_the_lock_verifies(good):
+    _, nonce, data = line(good.result, "SCOTCH-SNAPSHOT ").split()
     assert nonce == "4242"
-    ok = subprocess.run(
-        [str(images["reader"]), "verify", "--key", key.hex(), "--nonce",
-         "4242", "--last-seq", "1"],
-        input=data, capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
-    assert ok.returncode == 0, ok.stderr
+    usage = verifier.verify_snapshot(good.key, 4242, data, last_seq=1)
     # The shim's self-test took seq 1: a replay of it would be refused.
-    assert '"seq": 2' in ok.stdout
-    replay = subprocess.run(
-        [str(images["reader"]), "verify", "--key", key.hex(), "--nonce",
-         "4242", "--last-seq", "2"],
-        input=data, capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
-    assert replay.returncode == 1 and "sequence" in replay.stderr
+    assert usage["seq"] == 2
+    with pytest.raises(verifier.SnapshotRejected, match="sequence"):
+        verifier.verify_snapshot(good.key, 4242, data, last_seq=2)
+
+
+GOOD_BLOCK = "scotch.keyblock=0x7000000"
 
 
 @pytest.mark.parametrize(
     "shim_args, message",
     [
-        (f"scotch.off={OFFSETS}", "no scotch.key="),
-        (f"scotch.key=abc scotch.off={OFFSETS}",
-         "scotch.key: expected 64 hex"),
-        ("scotch.key=" + "ab" * 32, "no scotch.off="),
-        ("scotch.key=" + "ab" * 32 + " scotch.off=1,2,3",
+        (f"scotch.off={OFFSETS}", "no scotch.keyblock="),
+        (f"scotch.keyblock=zz scotch.off={OFFSETS}",
+         "scotch.keyblock: expected a hex address"),
+        (f"scotch.keyblock=0x9000 scotch.off={OFFSETS}",
+         "scotch.keyblock: not in usable RAM above 1 MiB"),
+        (f"scotch.keyblock=0xf0000000 scotch.off={OFFSETS}",
+         "scotch.keyblock: not in usable RAM above 1 MiB"),
+        (f"{GOOD_BLOCK} scotch.off={OFFSETS}",
+         "scotch.keyblock: no key block there"),
+        (GOOD_BLOCK, "no scotch.off="),
+        (f"{GOOD_BLOCK} scotch.off=1,2,3",
          "scotch.off: expected 9 comma-separated hex values"),
-        ("scotch.key=" + "ab" * 32 + " scotch.off=" + "3," * 8 + "3",
+        (f"{GOOD_BLOCK} scotch.off=" + "3," * 8 + "3",
          "scotch.off: stack size is not a power of two"),
     ],
 )  # fmt: skip
-def test_bad_command_line_stops_with_a_clear_error(images, shim_args, message):
-    result = boot(images, shim_args, f"{images['probe']}")
+def test_bad_command_line_stops_with_a_clear_error(
+    images, shim_args, message, tmp_path
+):
+    loader, _ = keys.qemu_key_block(tmp_path, bytes(32), MEMORY_MB)
+    if "no key block" in message:
+        loader = []
+    cmd = machine(images, shim_args, f"{images['probe']}") + loader
+    result = qemu.run(cmd, timeout=120)
     assert result.guest_code == 3
     assert f"scotch-shim: error: {message}" in result.serial
 
 
-def test_no_module_is_an_error(images):
-    result = boot(
-        images, "scotch.key=" + "ab" * 32 + f" scotch.off={OFFSETS}", ""
+def test_a_damaged_key_block_is_refused(images, tmp_path):
+    loader, option = keys.qemu_key_block(tmp_path, bytes(32), MEMORY_MB)
+    block = tmp_path / "scotch-key.bin"
+    data = bytearray(block.read_bytes())
+    data[8] ^= 1  # one bit of the key: the digest no longer matches
+    block.write_bytes(bytes(data))
+    cmd = machine(images, f"{option} scotch.off={OFFSETS}", "") + loader
+    result = qemu.run(cmd + ["-initrd", str(images["probe"])], timeout=120)
+    assert result.guest_code == 3
+    assert "the key's digest does not match" in result.serial
+
+
+def test_no_module_is_an_error(images, tmp_path):
+    loader, option = keys.qemu_key_block(tmp_path, bytes(32), MEMORY_MB)
+    result = qemu.run(
+        machine(images, f"{option} scotch.off={OFFSETS}", "") + loader,
+        timeout=120,
     )
     assert result.guest_code == 3
     assert "need a command line and Xen as module 0" in result.serial

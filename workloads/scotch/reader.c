@@ -1,32 +1,31 @@
 /*
- * scotch-reader: the tenant's side of Scotch. It asks the SMM handler for
- * a snapshot of the ledger and checks it: the MAC under the tenant's key,
- * the nonce it chose (freshness), a sequence number above the last one
- * it accepted (no replay), and a well-formed layout. Only a snapshot that
- * passes every check is printed as usage.
+ * scotch-reader: the tenant's side of Scotch, in two halves that never
+ * meet on one machine without an enclave.
  *
- *   scotch-reader export [--nonce N] [--key HEX] [--state FILE]
- *       in a Xen guest (dom0, or a domU given I/O port 0xB2): request an
- *       export, print "SCOTCH-SNAPSHOT <nonce> <hex>", and verify it when
- *       a key is known (--key, $SCOTCH_KEY or scotch.key= in
- *       /proc/cmdline).
- *   scotch-reader verify --key HEX --nonce N [--last-seq S] [FILE]
- *       check a snapshot given as hex (FILE or stdin) anywhere.
+ *   scotch-reader export --nonce N
+ *       in a Xen guest (dom0, or a domU given I/O port 0xB2): ask the SMM
+ *       handler for a snapshot answering the verifier's nonce N and print
+ *       "SCOTCH-SNAPSHOT <N> <hex>". It holds no key: it only relays.
+ *   scotch-reader verify --key-file FILE --nonce N [--last-seq S] [SNAP]
+ *       the verifier's check, wherever the key is (the tenant's host;
+ *       later the enclave): the MAC under the key (64 hex digits in FILE,
+ *       never on a command line), the nonce the verifier drew
+ *       (freshness), a sequence number above the last one it accepted
+ *       (no replay), and a well-formed layout. The snapshot is hex, in
+ *       SNAP or on stdin.
  *
- * On success it prints one JSON object; on rejection "rejected: <why>"
- * on stderr and exit status 1. This is the interface the SGX enclave
- * will host: verify(key, snapshot, nonce, last_seq) -> usage.
+ * verify prints one JSON object on success; on rejection "rejected:
+ * <why>" on stderr and exit status 1. This is the interface the SGX
+ * enclave will host: verify(key, snapshot, nonce, last_seq) -> usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hmac_sha256.h"
@@ -110,44 +109,38 @@ static int verify(const uint8_t key[SCOTCH_KEY_BYTES], const uint8_t *buf,
     return 0;
 }
 
-static int key_from(const char *hex, uint8_t key[SCOTCH_KEY_BYTES])
+static int key_from_file(const char *path, uint8_t key[SCOTCH_KEY_BYTES])
 {
-    size_t n;
-    if (!hex || parse_hex(hex, key, SCOTCH_KEY_BYTES, &n) ||
-        n != SCOTCH_KEY_BYTES || strlen(hex) != 2 * SCOTCH_KEY_BYTES) {
-        fprintf(stderr, "scotch-reader: key: expected 64 hex digits\n");
+    char hex[2 * SCOTCH_KEY_BYTES + 2];
+    size_t n = 0;
+    FILE *f = path ? fopen(path, "r") : NULL;
+
+    if (!f) {
+        fprintf(stderr, "scotch-reader: --key-file %s: %s\n",
+                path ? path : "(missing)", path ? strerror(errno) : "");
+        return -1;
+    }
+    n = fread(hex, 1, sizeof(hex) - 1, f);
+    fclose(f);
+    while (n && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+        n--;
+    hex[n] = 0;
+    if (n != 2 * SCOTCH_KEY_BYTES || parse_hex(hex, key, SCOTCH_KEY_BYTES,
+                                               &n) ||
+        n != SCOTCH_KEY_BYTES) {
+        fprintf(stderr,
+                "scotch-reader: --key-file %s: expected 64 hex digits\n",
+                path);
         return -1;
     }
     return 0;
 }
 
-/* scotch.key= from the kernel command line: the enclave's stand-in. */
-static char *cmdline_key(void)
+static int do_export(uint64_t nonce)
 {
-    static char line[4096];
-    char *p;
-    FILE *f = fopen("/proc/cmdline", "r");
-
-    if (!f)
-        return NULL;
-    if (!fgets(line, sizeof(line), f)) {
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    for (p = strtok(line, " \n"); p; p = strtok(NULL, " \n"))
-        if (!strncmp(p, "scotch.key=", 11))
-            return p + 11;
-    return NULL;
-}
-
-static int do_export(uint64_t nonce, const char *key_hex, const char *state)
-{
-    uint8_t *buf, key[SCOTCH_KEY_BYTES];
     const struct scotch_snapshot_header *h;
-    uint64_t last = 0;
+    uint8_t *buf;
     size_t len, i;
-    int rc;
 
     if (ioperm(0xb2, 1, 1) && iopl(3)) {
         fprintf(stderr, "scotch-reader: no access to port 0xB2: %s\n",
@@ -180,89 +173,54 @@ static int do_export(uint64_t nonce, const char *key_hex, const char *state)
     for (i = 0; i < len; i++)
         printf("%02x", buf[i]);
     printf("\n");
-    if (!key_hex)
-        return 0;
-    if (key_from(key_hex, key))
-        return 2;
-    if (state) {
-        FILE *f = fopen(state, "r");
-        if (f) {
-            if (fscanf(f, "%" SCNu64, &last) != 1)
-                last = 0;
-            fclose(f);
-        }
-    }
-    printf("SCOTCH-USAGE ");
-    rc = verify(key, buf, len, nonce, last);
-    if (!rc && state) {
-        FILE *f = fopen(state, "w");
-        if (f) {
-            fprintf(f, "%" PRIu64 "\n", h->seq);
-            fclose(f);
-        }
-    }
-    return rc;
-}
-
-static uint64_t random_nonce(void)
-{
-    uint64_t n = 0;
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd >= 0) {
-        if (read(fd, &n, sizeof(n)) != sizeof(n))
-            n = 0;
-        close(fd);
-    }
-    return n ? n : (uint64_t)getpid() << 32 | (uint64_t)time(NULL);
+    return 0;
 }
 
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: scotch-reader export [--nonce N] [--key HEX] "
-            "[--state FILE]\n"
-            "       scotch-reader verify --key HEX --nonce N "
-            "[--last-seq S] [FILE]\n");
+            "usage: scotch-reader export --nonce N\n"
+            "       scotch-reader verify --key-file FILE --nonce N "
+            "[--last-seq S] [SNAPSHOT]\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    const char *key_hex = getenv("SCOTCH_KEY"), *state = NULL, *file = NULL;
+    const char *key_file = NULL, *file = NULL;
     uint64_t nonce = 0, last = 0;
     int have_nonce = 0, i;
 
     if (argc < 2)
         return usage();
     for (i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--key") && i + 1 < argc)
-            key_hex = argv[++i];
+        if (!strcmp(argv[i], "--key-file") && i + 1 < argc)
+            key_file = argv[++i];
         else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
             nonce = strtoull(argv[++i], NULL, 0), have_nonce = 1;
         else if (!strcmp(argv[i], "--last-seq") && i + 1 < argc)
             last = strtoull(argv[++i], NULL, 0);
-        else if (!strcmp(argv[i], "--state") && i + 1 < argc)
-            state = argv[++i];
         else if (argv[i][0] != '-' && !file)
             file = argv[i];
         else
             return usage();
     }
-    if (!strcmp(argv[1], "export")) {
-        if (!key_hex)
-            key_hex = cmdline_key();
-        return do_export(have_nonce ? nonce : random_nonce(), key_hex,
-                         state);
-    }
+    if (!have_nonce)
+        return usage();
+    if (!strcmp(argv[1], "export") && !key_file && !file)
+        return do_export(nonce);
     if (!strcmp(argv[1], "verify")) {
         static char text[2 * MAX_BYTES + 64];
         static uint8_t buf[MAX_BYTES];
         uint8_t key[SCOTCH_KEY_BYTES];
         size_t n, len;
-        FILE *f = file ? fopen(file, "r") : stdin;
+        FILE *f;
 
-        if (!have_nonce || key_from(key_hex, key))
+        if (!key_file)
             return usage();
+        if (key_from_file(key_file, key))
+            return 2;
+        f = file ? fopen(file, "r") : stdin;
         if (!f) {
             fprintf(stderr, "scotch-reader: %s: %s\n", file, strerror(errno));
             return 2;

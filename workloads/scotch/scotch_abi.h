@@ -26,6 +26,8 @@
 #define SCOTCH_CMD_HELLO 0x5f  /* the shim: first SMI, starts the ledger */
 
 #define SCOTCH_CONFIG_MAGIC 0x47464353u   /* "SCFG" */
+#define SCOTCH_KEYBLOCK_MAGIC 0x59454b53u /* "SKEY" */
+#define SCOTCH_KEYBLOCK_VERSION 1
 #define SCOTCH_LEDGER_MAGIC 0x47444c53u   /* "SLDG" */
 #define SCOTCH_SNAPSHOT_MAGIC 0x4c544353u /* "SCTL" */
 #define SCOTCH_SNAPSHOT_VERSION 1
@@ -55,6 +57,21 @@ struct scotch_config {
     uint32_t vcpu_vcpu_id;
     uint32_t vcpu_domain;
     uint32_t domain_domain_id;
+};
+
+/**
+ * How the MAC key reaches the shim: the machine's owner (the tenant's
+ * verifier) places this block in RAM at an address given on the shim's
+ * command line (scotch.keyblock=), out of band (QEMU: a generic loader
+ * device, which no guest can read back); the shim copies the key into
+ * SMRAM and wipes the block. The digest catches a block that something
+ * loaded later (a module) overwrote.
+ */
+struct scotch_keyblock {
+    uint32_t magic;
+    uint32_t version;
+    uint8_t key[SCOTCH_KEY_BYTES];
+    uint8_t digest[32]; /* SHA-256 of key */
 };
 
 /** One domain's account. */

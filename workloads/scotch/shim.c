@@ -2,12 +2,13 @@
  * Scotch's boot shim: the firmware step of Scotch's trust model. Loaded
  * as the multiboot kernel, with Xen and Xen's modules as its modules, it
  *   1. provisions the SMM handler into SMRAM: the handler image, Xen's
- *      struct offsets and the MAC key (both from its command line:
- *      scotch.off=<hex,...> from xen-syms, scotch.key=<64 hex digits>);
+ *      struct offsets (scotch.off=<hex,...>, from xen-syms) and the MAC
+ *      key, from the key block at scotch.keyblock=<address> (the key is
+ *      never on a command line: see struct scotch_keyblock);
  *   2. raises a first SMI that starts the ledger, exports a snapshot to
  *      itself and checks its MAC (the handler works before Xen runs);
- *   3. locks SMRAM, wipes the key from ordinary memory (its command
- *      line and every copy), and
+ *   3. locks SMRAM, wipes the key from ordinary memory (the key block,
+ *      every copy, and its own stack, which held HMAC's key pads), and
  *   4. boots module 0 (Xen, a multiboot ELF) with the remaining modules,
  *      exactly as the multiboot loader would have.
  */
@@ -56,6 +57,7 @@ struct elf32_phdr {
 extern const uint8_t scotch_smm_image[], scotch_smm_image_end[];
 
 static struct mb_info xen_mbi;
+static uint32_t xen_entry;
 static struct mb_module xen_mods[16];
 static uint8_t snapshot[4096] __attribute__((aligned(4096)));
 
@@ -79,6 +81,13 @@ static void *move(void *dst, const void *src, uint32_t n)
             *--d = *--s;
     }
     return dst;
+}
+
+static void wipe(void *p, uint32_t n)
+{
+    volatile uint8_t *b = p;
+    while (n--)
+        *b++ = 0;
 }
 
 static int hexval(char c)
@@ -108,21 +117,64 @@ static char *option(char *cmdline, const char *name)
     return 0;
 }
 
-static void parse_key(char *cmdline, uint8_t key[SCOTCH_KEY_BYTES])
+static uint32_t parse_addr(char *cmdline, const char *name)
 {
-    char *v = option(cmdline, "scotch.key=");
-    unsigned i;
+    char *v = option(cmdline, name);
+    uint32_t x = 0;
+    int d, digits = 0;
 
     if (!v)
-        die("no scotch.key=<64 hex digits> on the command line");
-    for (i = 0; i < 2 * SCOTCH_KEY_BYTES; i++) {
-        int x = hexval(v[i]);
-        if (x < 0)
-            die("scotch.key: expected 64 hex digits");
-        key[i / 2] = (uint8_t)(key[i / 2] << 4 | x);
+        return 0;
+    if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+        v += 2;
+    while ((d = hexval(*v)) >= 0 && digits < 8)
+        x = x << 4 | (uint32_t)d, v++, digits++;
+    if (!digits || (*v && *v != ' '))
+        return 0;
+    return x;
+}
+
+/** Is [addr, addr + len) usable RAM in the loader's memory map? */
+static int in_ram(const struct mb_info *mbi, uint32_t addr, uint32_t len)
+{
+    uint32_t off = 0;
+
+    while ((mbi->flags & MBI_MMAP) && off < mbi->mmap_length) {
+        const struct mb_mmap *m = (const void *)(mbi->mmap_addr + off);
+        if (m->type == 1 && m->addr <= addr &&
+            (uint64_t)addr + len <= m->addr + m->len)
+            return 1;
+        off += m->size + 4;
     }
-    if (v[i] && v[i] != ' ')
-        die("scotch.key: expected 64 hex digits");
+    return 0;
+}
+
+/** Take the key from its block and wipe the block. */
+static void take_key(char *cmdline, const struct mb_info *mbi,
+                     uint8_t key[SCOTCH_KEY_BYTES])
+{
+    uint32_t addr = parse_addr(cmdline, "scotch.keyblock=");
+    struct scotch_keyblock *kb = (void *)addr;
+    uint8_t digest[32];
+    struct sha256 s;
+
+    if (!option(cmdline, "scotch.keyblock="))
+        die("no scotch.keyblock=<hex address> on the command line");
+    if (!addr)
+        die("scotch.keyblock: expected a hex address");
+    if (addr < 0x100000 || !in_ram(mbi, addr, sizeof(*kb)))
+        die("scotch.keyblock: not in usable RAM above 1 MiB");
+    if (kb->magic != SCOTCH_KEYBLOCK_MAGIC ||
+        kb->version != SCOTCH_KEYBLOCK_VERSION)
+        die("scotch.keyblock: no key block there (magic, version)");
+    sha256_init(&s);
+    sha256_update(&s, kb->key, SCOTCH_KEY_BYTES);
+    sha256_final(&s, digest);
+    if (!mac_equal(digest, kb->digest, sizeof(digest)))
+        die("scotch.keyblock: the key's digest does not match (damaged)");
+    memcpy(key, kb->key, SCOTCH_KEY_BYTES);
+    wipe(kb, sizeof(*kb));
+    wipe(&s, sizeof(s));
 }
 
 static void parse_offsets(char *cmdline, uint32_t out[SCOTCH_NUM_OFFSETS])
@@ -145,13 +197,6 @@ static void parse_offsets(char *cmdline, uint32_t out[SCOTCH_NUM_OFFSETS])
     }
     if (*v && *v != ' ')
         die("scotch.off: expected 9 comma-separated hex values");
-}
-
-static void wipe(void *p, uint32_t n)
-{
-    volatile uint8_t *b = p;
-    while (n--)
-        *b++ = 0;
 }
 
 /*
@@ -284,7 +329,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     cfg = (struct scotch_config *)(image + SCOTCH_CONFIG_OFFSET);
     memset(cfg, 0, sizeof(*cfg));
     cfg->magic = SCOTCH_CONFIG_MAGIC;
-    parse_key(cmdline, cfg->key);
+    take_key(cmdline, mbi, cfg->key);
     parse_offsets(cmdline, off);
     cfg->stack_size = off[0];
     cfg->cpu_info_size = off[1];
@@ -308,7 +353,6 @@ int kmain(uint32_t magic, struct mb_info *mbi)
         die("SMRAM did not stay locked");
     wipe(image, sizeof(image));
     wipe(snapshot, sizeof(snapshot));
-    wipe(option(cmdline, "scotch.key="), 2 * SCOTCH_KEY_BYTES);
     kprintf("scotch-shim: SMRAM locked, key wiped from memory\n");
 
     /* 4. Boot Xen with modules 1.. as its modules. */
@@ -320,11 +364,27 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     for (i = 1; i < mbi->mods_count; i++)
         xen_mods[i - 1] = mods[i];
     xen_mbi.mods_addr = (uint32_t)xen_mods;
+    xen_entry = entry;
     kprintf("scotch-shim: starting Xen at 0x%x with %u modules\n", entry,
             xen_mbi.mods_count);
-    __asm__ volatile("cli; jmp *%2"
+    /*
+     * Wipe the whole stack, then enter Xen: HMAC left key ^ ipad and
+     * key ^ opad (the key, to anyone who XORs) in frames below ours.
+     * Nothing may live on the stack from here on: the entry point and
+     * the information block are globals.
+     */
+    __asm__ volatile("cli\n\t"
+                     "cld\n\t"
+                     "movl $stack_bottom, %%edi\n\t"
+                     "movl $stack_top, %%ecx\n\t"
+                     "subl %%edi, %%ecx\n\t"
+                     "xorl %%eax, %%eax\n\t"
+                     "rep stosb\n\t"
+                     "movl %0, %%eax\n\t"
+                     "movl %1, %%ebx\n\t"
+                     "jmp *%2"
                      :
-                     : "a"(MB_LOADER_MAGIC), "b"(&xen_mbi), "r"(entry)
-                     : "memory");
+                     : "i"(MB_LOADER_MAGIC), "i"(&xen_mbi), "m"(xen_entry)
+                     : "eax", "ebx", "ecx", "edi", "memory");
     return 0;
 }
