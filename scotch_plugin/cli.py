@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -208,6 +209,14 @@ def _cmd_gem5_patch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gem5_build(args: argparse.Namespace) -> int:
+    from scotch_plugin.gem5 import build
+
+    binary = build.build(args.gem5, args.jobs)
+    args.gem5_binary = binary
+    return _cmd_gem5_check(args)
+
+
 def _cmd_gem5_check(args: argparse.Namespace) -> int:
     rep = check.run_check(args.gem5_binary)
     print(
@@ -384,6 +393,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--gem5", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=_cmd_gem5_patch)
+    p = gsub.add_parser(
+        "build",
+        help="patch, configure and build gem5.opt in a gem5 checkout",
+        description=(
+            "Apply the series to DIR (as 'gem5 patch'), configure "
+            "build/X86 without Ruby or SystemC (once), build "
+            "build/X86/gem5.opt with this checkout's EXTRAS using a SCons "
+            "that builds gem5 v24.0 (4.0 to 4.4; SCOTCH_SCONS names one), "
+            "then run 'gem5 check' on it. A rerun is incremental. The "
+            "whole log is DIR/build/X86/scotch-build.log."
+        ),
+    )
+    p.add_argument("--gem5", type=Path, required=True, metavar="DIR")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1,
+        help="parallel compile jobs (default: the number of cores)",
+    )  # fmt: skip
+    p.set_defaults(func=_cmd_gem5_build)
     p = gsub.add_parser(
         "check",
         help="report which Scotch-gem5 features a gem5 binary has",
