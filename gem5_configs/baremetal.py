@@ -107,6 +107,28 @@ def parse_args() -> argparse.Namespace:
         "(copy on write; smm_dma's DMA test)",
     )
     parser.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="'PATH [ARGS]'",
+        help="a multiboot module: the file PATH, with the whole string as "
+        "its command line, as QEMU's -initrd takes it (repeatable)",
+    )
+    parser.add_argument(
+        "--load",
+        action="append",
+        default=[],
+        metavar="FILE@ADDR",
+        help="write FILE's bytes into memory at ADDR before the image runs, "
+        "as QEMU's generic loader does (Scotch's key block; repeatable)",
+    )
+    parser.add_argument(
+        "--checkpoint-at-exit",
+        action="store_true",
+        help="when the run ends, save the machine (RAM included) to "
+        "<outdir>/cpt.exit, for the host to search it",
+    )
+    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**11,
@@ -114,6 +136,20 @@ def parse_args() -> argparse.Namespace:
         "the bare-metal images need a few ms)",
     )
     return parser.parse_args()
+
+
+def parse_load(spec: str) -> tuple[str, int]:
+    """``FILE@ADDR`` (ADDR in hex or decimal) of --load."""
+    path, sep, addr = spec.rpartition("@")
+    try:
+        value = int(addr, 0) if sep else -1
+    except ValueError:
+        value = -1
+    if value < 0 or not path:
+        sys.exit(f"baremetal.py: --load {spec!r}: expected FILE@ADDR")
+    if not Path(path).is_file():
+        sys.exit(f"baremetal.py: --load {spec!r}: no such file {path}")
+    return path, value
 
 
 def tolerate_unpatched_requires() -> None:
@@ -144,8 +180,13 @@ def main() -> None:
         sys.exit("baremetal.py: --trigger-random-* must be >= 0")
     if args.disk and not Path(args.disk).is_file():
         sys.exit(f"baremetal.py: --disk {args.disk}: no such file")
-    if args.loader != "multiboot" and args.cmdline:
-        sys.exit("baremetal.py: --cmdline needs the multiboot loader")
+    if args.loader != "multiboot" and (args.cmdline or args.module):
+        sys.exit("baremetal.py: --cmdline and --module need the multiboot "
+                 "loader")  # fmt: skip
+    loads = [parse_load(spec) for spec in args.load]
+    for module in args.module:
+        if not Path(module.split(" ", 1)[0]).is_file():
+            sys.exit(f"baremetal.py: --module {module!r}: no such file")
     tolerate_unpatched_requires()
     if args.switch_to:
         processor = SimpleSwitchableProcessor(
@@ -180,9 +221,19 @@ def main() -> None:
     if args.disk:
         board.attach_disk(args.disk)
     if args.loader == "multiboot":
-        board.set_multiboot_workload(args.image, command_line=args.cmdline)
+        board.set_multiboot_workload(
+            args.image,
+            command_line=args.cmdline,
+            modules=tuple(m.split(" ", 1)[0] for m in args.module),
+            module_cmdlines=tuple(args.module),
+        )
     else:
         board.set_linux64_workload(args.image)
+    if loads:
+        # KernelWorkload's extras: raw bytes at an address, at init only
+        # (a restore brings RAM back from the checkpoint instead).
+        board.workload.extras = [path for path, _ in loads]
+        board.workload.extras_addrs = [addr for _, addr in loads]
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
     simulator = Simulator(
@@ -195,6 +246,10 @@ def main() -> None:
     cause = simulator.get_last_exit_event_cause()
     code = simulator.get_last_exit_event_code()
     print(f"SCOTCH-EXIT cause={cause!r} code={code} tick={m5.curTick()}")
+    if args.checkpoint_at_exit:
+        where = Path(m5.options.outdir) / "cpt.exit"
+        simulator.save_checkpoint(where)
+        print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}")
 
 
 if __name__ == "__m5_main__" or __name__ == "__main__":

@@ -12,9 +12,12 @@ left on a stack is still the key), and hex in either case.
 
 from __future__ import annotations
 
+import configparser
+import gzip
 import hashlib
 import mmap
 import os
+import shutil
 import struct
 import subprocess
 import tempfile
@@ -144,4 +147,56 @@ def qemu_key_block(
     return (
         ["-device", f"loader,file={path},addr={addr:#x},force-raw=on"],
         f"scotch.keyblock={addr:#x}",
+    )
+
+
+#: SMRAM as Scotch sets it up on both platforms: the 128 KiB ASEG.
+SMRAM = (0xA0000, 0xC0000)
+
+
+@dataclass(frozen=True)
+class RamScan:
+    """A search of a machine's RAM: hits outside SMRAM (must be none) and
+    inside (the handler's copy: the scan sees where the key is)."""
+
+    scanned: int
+    outside: list[Hit]
+    inside: list[Hit]
+
+
+def gem5_checkpoint_ram(cpt: Path, into: Path) -> int:
+    """Decompress the RAM of a gem5 checkpoint (one store, from address
+    0) into ``into``; its size."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read(cpt / "m5.cpt")
+    stores = [
+        s for s in parser.sections() if parser.has_option(s, "filename")
+    ]
+    if len(stores) != 1:
+        raise ScotchError(
+            f"{cpt}/m5.cpt: expected one memory store, found "
+            f"{len(stores)} ({', '.join(stores) or 'none'})"
+        )
+    section = parser[stores[0]]
+    size = int(section["range_size"])
+    with gzip.open(cpt / section["filename"], "rb") as src, into.open(
+        "wb"
+    ) as dst:
+        shutil.copyfileobj(src, dst, 1 << 24)
+    if into.stat().st_size != size:
+        raise ScotchError(
+            f"{cpt}/{section['filename']}: {into.stat().st_size} bytes, "
+            f"m5.cpt says {size}"
+        )
+    return size
+
+
+def scan_ram(dump: Path, key: bytes) -> RamScan:
+    """Every form of ``key`` in a RAM image, split at SMRAM."""
+    hits = find_key_in_file(dump, key)
+    low, high = SMRAM
+    return RamScan(
+        scanned=dump.stat().st_size,
+        outside=[h for h in hits if not low <= h.offset < high],
+        inside=[h for h in hits if low <= h.offset < high],
     )

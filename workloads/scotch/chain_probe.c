@@ -6,8 +6,9 @@
  *   - whether SMRAM is visible or can be opened (it must not be);
  *   - a ledger snapshot it asks the handler for (probe.nonce=), printed
  *     as the reader prints one, for the host to verify.
- * It then powers the machine off through ACPI, so that the host can dump
- * all of RAM and search it for the MAC key (tests/test_scotch_shim.py).
+ * It then powers the machine off (QEMU: ACPI; gem5: m5 exit), so that the
+ * host can dump all of RAM and search it for the MAC key
+ * (tests/test_scotch_shim.py).
  */
 #include "console.h"
 #include "io.h"
@@ -72,13 +73,17 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     for (i = 0; i < len; i++)
         kprintf("%x%x", page[i] >> 4, page[i] & 15);
     kprintf("\n");
+    kprintf("probe: done, powering off\n");
+#ifdef PLATFORM_QEMU
     /*
      * ACPI soft-off (q35: SeaBIOS puts the ICH9 PM block at 0x600; S5 is
      * SLP_TYP 0): QEMU stops with RAM intact for the host's dump, where
      * the debug-exit port would end the process.
      */
-    kprintf("probe: done, powering off\n");
     __asm__ volatile("outw %w0, %w1" : : "a"(0x2000), "Nd"(0x604));
     for (;;)
         __asm__ volatile("cli; hlt");
+#else
+    plat_exit(0); /* gem5 checkpoints RAM at the exit for the host */
+#endif
 }

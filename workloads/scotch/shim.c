@@ -319,8 +319,6 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     plat_init();
     kprintf("scotch-shim: on %s, SMBASE 0x%x, handler %u bytes\n",
             plat_name(), plat_smbase(), len);
-    if (plat_smbase() != SCOTCH_SMBASE)
-        die("SMBASE is not 0xA0000, where the handler is linked");
     if (len > sizeof(image))
         die("handler image too large");
 
@@ -342,7 +340,13 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     cfg->domain_domain_id = off[8];
     if (cfg->stack_size & (cfg->stack_size - 1))
         die("scotch.off: stack size is not a power of two");
-    plat_smm_install(image, len);
+    /*
+     * QEMU: SeaBIOS relocated SMBASE to 0xA0000 already. gem5: one SMI
+     * moves it from 0x30000 and covers the ASEG with the SMRRs.
+     */
+    plat_smm_install_aseg(image, len);
+    if (plat_smbase() != SCOTCH_SMBASE)
+        die("SMBASE is not 0xA0000, where the handler is linked");
 
     /* 2. The handler answers with a snapshot that verifies. */
     self_test(cfg->key);
