@@ -199,12 +199,55 @@ def test_baremetal_linux64_loader_with_smm(m5stub, capsys, tmp_path):
 def test_baremetal_linux64_loader_takes_no_cmdline(m5stub, capsys, tmp_path):
     image = tmp_path / "image.elf"
     image.write_bytes(b"")
-    with pytest.raises(SystemExit, match="--cmdline needs the multiboot"):
+    with pytest.raises(SystemExit, match="--cmdline and --module need"):
         run_config(
             "baremetal.py",
             ["--image", str(image), "--loader", "linux64", "--cmdline", "x"],
             capsys,
         )
+
+
+def test_baremetal_modules_loads_and_exit_checkpoint(m5stub, capsys, tmp_path):
+    image, module, block = (tmp_path / n for n in ("i.elf", "m.elf", "kb"))
+    for f in (image, module, block):
+        f.write_bytes(b"")
+    out = run_config(
+        "baremetal.py",
+        ["--image", str(image), "--module", f"{module} probe.nonce=1",
+         "--load", f"{block}@0x1e000000", "--checkpoint-at-exit"],
+        capsys,
+    )  # fmt: skip
+    workload = m5stub.record["instantiated"].board.workload
+    assert workload.modules == [str(module)]
+    assert workload.module_cmdlines == [f"{module} probe.nonce=1"]
+    assert workload.extras == [str(block)]
+    assert workload.extras_addrs == [0x1E000000]
+    assert m5stub.record["checkpoints"] == ["m5out/cpt.exit"]
+    assert "SCOTCH-CHECKPOINT m5out/cpt.exit" in out
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [("nofile@0x1000", "no such file"), ("{block}", "expected FILE@ADDR"),
+     ("{block}@zz", "expected FILE@ADDR"), ("@0x10", "expected FILE@ADDR")],
+)  # fmt: skip
+def test_baremetal_refuses_a_bad_load(m5stub, capsys, tmp_path, spec, message):
+    image, block = tmp_path / "i.elf", tmp_path / "kb"
+    image.write_bytes(b"")
+    block.write_bytes(b"")
+    spec = spec.format(block=block)
+    with pytest.raises(SystemExit, match=f"--load .*{message}"):
+        run_config("baremetal.py", ["--image", str(image), "--load", spec],
+                   capsys)  # fmt: skip
+
+
+def test_baremetal_refuses_a_missing_module(m5stub, capsys, tmp_path):
+    image = tmp_path / "i.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match="--module .*: no such file"):
+        run_config("baremetal.py",
+                   ["--image", str(image), "--module", "/no/such x"],
+                   capsys)  # fmt: skip
 
 
 def test_baremetal_switch_and_restore_options(m5stub, capsys, tmp_path):
