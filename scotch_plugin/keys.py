@@ -169,9 +169,7 @@ def gem5_checkpoint_ram(cpt: Path, into: Path) -> int:
     0) into ``into``; its size."""
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.read(cpt / "m5.cpt")
-    stores = [
-        s for s in parser.sections() if parser.has_option(s, "filename")
-    ]
+    stores = [s for s in parser.sections() if parser.has_option(s, "filename")]
     if len(stores) != 1:
         raise ScotchError(
             f"{cpt}/m5.cpt: expected one memory store, found "
@@ -179,9 +177,10 @@ def gem5_checkpoint_ram(cpt: Path, into: Path) -> int:
         )
     section = parser[stores[0]]
     size = int(section["range_size"])
-    with gzip.open(cpt / section["filename"], "rb") as src, into.open(
-        "wb"
-    ) as dst:
+    with (
+        gzip.open(cpt / section["filename"], "rb") as src,
+        into.open("wb") as dst,
+    ):
         shutil.copyfileobj(src, dst, 1 << 24)
     if into.stat().st_size != size:
         raise ScotchError(

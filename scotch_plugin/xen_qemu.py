@@ -22,6 +22,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -644,9 +645,11 @@ def run_xen(
 
 
 def report_records(serial: str) -> list[dict[str, object]]:
-    """The JSON objects of the ``SCOTCH-XEN`` lines, in order."""
+    """The JSON objects of dom0's ``SCOTCH-XEN`` lines, in order. Only
+    whole lines count: a guest's text reaches the console behind dom0's
+    ``SCOTCH-DOMU <name>: `` prefix, so it cannot make a record."""
     records = []
-    for match in re.finditer(r"SCOTCH-XEN (\{.*\})\s*$", serial, re.M):
+    for match in re.finditer(r"^SCOTCH-XEN (\{.*\})\s*$", serial, re.M):
         try:
             records.append(json.loads(match.group(1)))
         except ValueError:
@@ -671,6 +674,11 @@ def parse_report(
     if "done" not in events:
         raise ScotchError(f"Xen run ended before dom0's report:\n{tail}")
     domains = [_domain(r) for r in records if "domain" in r]
+    seen: set[int] = set()
+    for d in domains:
+        if d.domid in seen:
+            raise ScotchError(f"dom0 reported domid {d.domid} twice:\n{tail}")
+        seen.add(d.domid)
     dom0 = [d for d in domains if d.domid == 0]
     if len(dom0) != 1:
         raise ScotchError(f"dom0's report has no Domain-0 line:\n{tail}")
@@ -687,7 +695,7 @@ def parse_report(
 
 def _domain(record: dict[str, object]) -> DomainReport:
     try:
-        return DomainReport(
+        report = DomainReport(
             name=str(record["domain"]),
             domid=int(str(record["domid"])),
             cpu_seconds=float(str(record["cpu_seconds"])),
@@ -696,6 +704,12 @@ def _domain(record: dict[str, object]) -> DomainReport:
         )
     except (KeyError, ValueError) as exc:
         raise ScotchError(f"bad domain report line {record}: {exc}") from None
+    if not math.isfinite(report.cpu_seconds) or report.cpu_seconds < 0:
+        raise ScotchError(
+            f"bad domain report line {record}: cpu_seconds must be a "
+            "finite number >= 0"
+        )
+    return report
 
 
 def lcg_checksum(iterations: int) -> int:

@@ -1,0 +1,56 @@
+"""dom0's report on the console: only dom0's whole lines are records, a
+guest cannot inject one, and a record with a duplicate or impossible
+value is an error, never a number in a table."""
+
+from __future__ import annotations
+
+import pytest
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.xen_qemu import parse_report
+
+DONE = 'SCOTCH-XEN {"event": "done", "uptime": "9.0"}'
+
+
+def line(name: str, domid: int, cpu: str = "1.5") -> str:
+    return (
+        f'SCOTCH-XEN {{"domain": "{name}", "domid": {domid}, '
+        f'"memory_mb": 128, "vcpus": 1, "state": "--p---", '
+        f'"cpu_seconds": {cpu}, "output": ""}}'
+    )
+
+
+def serial(*lines: str) -> str:
+    return "\n".join(["(XEN) booting", *lines, DONE, ""])
+
+
+def test_dom0_lines_make_the_report():
+    rep = parse_report(
+        serial(line("Domain-0", 0), line("victim", 2, "3.0")), 1.0, []
+    )
+    assert [(d.name, d.cpu_seconds) for d in rep.domus] == [("victim", 3.0)]
+
+
+def test_a_guest_cannot_inject_a_record():
+    """A domU that prints a report line of its own: dom0 relays it behind
+    its prefix, and it is not a record."""
+    fake = "SCOTCH-DOMU victim: " + line("attacker", 1, "0.1")
+    rep = parse_report(
+        serial(line("Domain-0", 0), line("victim", 2), fake), 1.0, []
+    )
+    assert [d.name for d in rep.domus] == ["victim"]
+    fake_error = 'SCOTCH-DOMU victim: SCOTCH-XEN {"error": "x"}'
+    parse_report(serial(line("Domain-0", 0), fake_error), 1.0, [])
+
+
+@pytest.mark.parametrize("cpu", ["NaN", "Infinity", "-1.0"])
+def test_an_impossible_cpu_time_is_an_error(cpu):
+    with pytest.raises(ScotchError, match="finite number"):
+        parse_report(serial(line("Domain-0", 0), line("v", 2, cpu)), 1.0, [])
+
+
+def test_a_domain_reported_twice_is_an_error():
+    with pytest.raises(ScotchError, match="domid 2 twice"):
+        parse_report(
+            serial(line("Domain-0", 0), line("v", 2), line("w", 2)), 1.0, []
+        )
