@@ -123,12 +123,6 @@ def parse_args() -> argparse.Namespace:
         "as QEMU's generic loader does (Scotch's key block; repeatable)",
     )
     parser.add_argument(
-        "--checkpoint-at-exit",
-        action="store_true",
-        help="when the run ends, save the machine (RAM included) to "
-        "<outdir>/cpt.exit, for the host to search it",
-    )
-    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**11,
@@ -246,10 +240,6 @@ def main() -> None:
     cause = simulator.get_last_exit_event_cause()
     code = simulator.get_last_exit_event_code()
     print(f"SCOTCH-EXIT cause={cause!r} code={code} tick={m5.curTick()}")
-    if args.checkpoint_at_exit:
-        where = Path(m5.options.outdir) / "cpt.exit"
-        simulator.save_checkpoint(where)
-        print(f"SCOTCH-CHECKPOINT {where} tick={m5.curTick()}")
 
 
 if __name__ == "__m5_main__" or __name__ == "__main__":

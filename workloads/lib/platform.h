@@ -30,6 +30,9 @@ void plat_smm_install_aseg(const void *code, uint32_t len);
 /** gem5: reset / dump the simulator's statistics; elsewhere nothing. */
 void plat_stats_reset(void);
 void plat_stats_dump(void);
+/* gem5: m5 checkpoint (the run's config saves the machine, RAM
+ * included, and goes on); QEMU: nothing. */
+void plat_checkpoint(void);
 /** Read the handler's location from outside SMM (to show it is hidden). */
 void plat_smram_peek(void *dst, uint32_t len);
 /** Lock SMRAM as firmware does before handing over (QEMU: D_LCK). */

@@ -15,6 +15,7 @@
 #define M5OP_FAIL 0x22
 #define M5OP_RESET_STATS 0x40
 #define M5OP_DUMP_STATS 0x41
+#define M5OP_CHECKPOINT 0x43
 
 #define RESET_SMBASE 0x30000
 #define ASEG 0xa0000 /* no suffix: also used in the assembly */
@@ -106,6 +107,12 @@ void plat_stats_dump(void)
 {
     __asm__ volatile(".byte 0x0f, 0x04; .word %c0"
                      : : "i"(M5OP_DUMP_STATS), "D"(0), "S"(0) : "memory");
+}
+
+void plat_checkpoint(void)
+{
+    __asm__ volatile(".byte 0x0f, 0x04; .word %c0"
+                     : : "i"(M5OP_CHECKPOINT), "D"(0), "S"(0) : "memory");
 }
 
 void plat_smram_lock(void)

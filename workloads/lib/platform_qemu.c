@@ -66,6 +66,10 @@ void plat_stats_dump(void)
 {
 }
 
+void plat_checkpoint(void)
+{
+}
+
 void plat_smram_lock(void)
 {
     uint8_t v = pci_read8(0, 0, 0, Q35_SMRAM) & ~SMRAM_D_OPEN;

@@ -84,6 +84,8 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     for (;;)
         __asm__ volatile("cli; hlt");
 #else
-    plat_exit(0); /* gem5 checkpoints RAM at the exit for the host */
+    /* The machine, RAM included, for the host to search; then stop. */
+    plat_checkpoint();
+    plat_exit(0);
 #endif
 }
