@@ -193,6 +193,11 @@ class Session:
                     return None
                 self._cond.wait(min(left, 1.0))
 
+    @property
+    def running(self) -> bool:
+        """QEMU is still running (the guest may be stopped)."""
+        return self._proc.poll() is None
+
     def send(self, line: str) -> None:
         """Type ``line`` into the serial console."""
         assert self._proc.stdin is not None

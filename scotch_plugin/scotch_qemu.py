@@ -71,6 +71,15 @@ class RunSpec:
     attacker_domid: int = -1
     severity: int = 0
     hide_from_xen: bool = False
+    #: Xen raises the software SMI at switches and interrupts (RQ4: a
+    #: hypervisor that suppresses it is ``False``).
+    software_smi: bool = True
+    #: RQ4: dom0's relay misbehaves at the "end" export (see dom0-init's
+    #: ``scotch.attack``): "none", "forge", "replay", "stale", "drop",
+    #: "delay".
+    dom0_attack: str = "none"
+    #: Host seconds the verifier waits for each snapshot.
+    export_deadline: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ def memory_mb(spec: RunSpec) -> int:
 
 
 DOM0_MB = 512
+#: What dom0-init's ``scotch.attack`` plays.
+DOM0_ATTACKS = ("none", "forge", "replay", "stale", "drop", "delay")
 
 
 def command(
@@ -171,7 +182,8 @@ def command(
     memory = memory_mb(spec)
     xen_args = (
         f"console=com1 dom0_mem={dom0_mb}M,max:{dom0_mb}M dom0_max_vcpus=1 "
-        f"scotch-smi=1 scotch-attacker={spec.attacker_domid} "
+        f"scotch-smi={int(spec.software_smi)} "
+        f"scotch-attacker={spec.attacker_domid} "
         f"scotch-severity={spec.severity} "
         f"scotch-hide={1 if spec.hide_from_xen else 0}"
     )
@@ -181,7 +193,7 @@ def command(
         f"scotch.seconds={seconds} scotch.mem={spec.memory_mb} "
         f"scotch.names={','.join(d.name for d in spec.domains)} "
         f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
-        "scotch.trace=1 scotch.export=1"
+        f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack}"
     )
     loader, keyblock = key_block
     shim_args = f"{keyblock} scotch.off={xen.offsets.cmdline()}"
@@ -331,7 +343,8 @@ def converse(
         session.send(f"SCOTCH-NONCE {nonce}")
         got = session.expect(answer, timeout=verifier.deadline)
         if got is None:
-            verifier.check_deadline()
+            if session.running:
+                verifier.check_deadline(waited=True)
             raise SnapshotRejected(
                 f"no snapshot answered challenge {label!r} (QEMU ended)"
             )
@@ -354,7 +367,12 @@ def run(
     ``log`` (if given) before it is read, so a failed run leaves it."""
     if images is None or xen is None:
         images, xen = prepare()
-    verifier = TenantVerifier()
+    if spec.dom0_attack not in DOM0_ATTACKS:
+        raise ScotchError(
+            f"dom0_attack: {spec.dom0_attack!r} is not one of "
+            f"{', '.join(DOM0_ATTACKS)}"
+        )
+    verifier = TenantVerifier(deadline=spec.export_deadline)
     memory = memory_mb(spec)
     serial = ""
     try:

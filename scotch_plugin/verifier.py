@@ -129,11 +129,14 @@ class TenantVerifier:
         self.outstanding = Challenge(label, nonce, self.clock())
         return nonce
 
-    def check_deadline(self) -> None:
+    def check_deadline(self, waited: bool = False) -> None:
         """A :class:`SnapshotRejected` if the outstanding challenge is past
-        its deadline (the snapshot was dropped or held back)."""
+        its deadline (the snapshot was dropped or held back); ``waited``:
+        the caller waited the whole deadline and saw nothing."""
         c = self.outstanding
-        if c is not None and self.clock() - c.issued > self.deadline:
+        if c is not None and (
+            waited or self.clock() - c.issued > self.deadline
+        ):
             self.outstanding = None
             raise SnapshotRejected(
                 f"no snapshot answered challenge {c.label!r} within "

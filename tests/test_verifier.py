@@ -152,3 +152,10 @@ def test_a_wrapped_interval_makes_the_ledger_unfit():
     usage = usage_of(domains=((1, 2**64 - 100, 10, 0),))
     (problem,) = verifier.ledger_problems(usage)
     assert "more than the ledger's span" in problem
+
+
+def test_a_caller_that_waited_out_the_deadline_gets_the_reason(tv):
+    tv.challenge("end")
+    with pytest.raises(verifier.SnapshotRejected, match="within 60 s"):
+        tv.check_deadline(waited=True)
+    assert tv.outstanding is None
