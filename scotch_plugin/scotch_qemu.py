@@ -182,10 +182,7 @@ def command(
     memory = memory_mb(spec)
     xen_args = (
         f"console=com1 dom0_mem={dom0_mb}M,max:{dom0_mb}M dom0_max_vcpus=1 "
-        f"scotch-smi={int(spec.software_smi)} "
-        f"scotch-attacker={spec.attacker_domid} "
-        f"scotch-severity={spec.severity} "
-        f"scotch-hide={1 if spec.hide_from_xen else 0}"
+        f"scotch-smi={int(spec.software_smi)}"
     )
     seconds = spec.seconds + 300 if spec.window else spec.seconds
     dom0_args = (
@@ -193,7 +190,12 @@ def command(
         f"scotch.seconds={seconds} scotch.mem={spec.memory_mb} "
         f"scotch.names={','.join(d.name for d in spec.domains)} "
         f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
-        f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack}"
+        f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack} "
+        # The attack is set at run time (xl set-parameters), as a
+        # restored gem5 checkpoint sets it.
+        f"scotch.attacker={spec.attacker_domid} "
+        f"scotch.severity={spec.severity} "
+        f"scotch.hide={int(spec.hide_from_xen)}"
     )
     loader, keyblock = key_block
     shim_args = f"{keyblock} scotch.off={xen.offsets.cmdline()}"
@@ -255,6 +257,17 @@ def parse_run(
     a workload that did not run, or a ledger with failed lookups is an
     error naming the cause: never a silent 0."""
     report = xen_qemu.parse_report(serial, host_seconds, cmd)
+    attack = report.events.get("attack-set")
+    want = {
+        "attacker": spec.attacker_domid,
+        "severity": spec.severity,
+        "hide": int(spec.hide_from_xen),
+    }
+    if attack is None or any(attack.get(k) != v for k, v in want.items()):
+        raise ScotchError(
+            f"dom0 did not set the attack {want} in Xen (its event: "
+            f"{attack})"
+        )
     if not verifier.accepted:
         raise ScotchError("the verifier accepted no ledger snapshot")
     ledger = verifier.accepted[-1]
