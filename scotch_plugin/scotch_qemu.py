@@ -32,9 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scotch_plugin import keys, project, qemu, xen_build, xen_qemu, xentrace
-from scotch_plugin import verifier as verifier_mod
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.verifier import SnapshotRejected, TenantVerifier
+from scotch_plugin.verifier import (
+    SnapshotRejected,
+    TenantVerifier,
+    ledger_problems,
+)
 from scotch_plugin.workload_build import scons
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
@@ -158,14 +161,14 @@ def _escape(arg: str) -> str:
     return arg.replace(",", ",,")
 
 
-def memory_mb(spec: RunSpec) -> int:
-    """The machine's RAM: dom0's, each domU's and Xen's."""
-    return DOM0_MB + len(spec.domains) * (spec.memory_mb + 16) + 256
-
-
 DOM0_MB = 512
 #: What dom0-init's ``scotch.attack`` plays.
 DOM0_ATTACKS = ("none", "forge", "replay", "stale", "drop", "delay")
+
+
+def memory_mb(spec: RunSpec) -> int:
+    """The machine's RAM: dom0's, each domU's and Xen's."""
+    return DOM0_MB + len(spec.domains) * (spec.memory_mb + 16) + 256
 
 
 def command(
@@ -258,21 +261,21 @@ def parse_run(
     error naming the cause: never a silent 0."""
     report = xen_qemu.parse_report(serial, host_seconds, cmd)
     attack = report.events.get("attack-set")
-    want = {
+    asked = {
         "attacker": spec.attacker_domid,
         "severity": spec.severity,
         "hide": int(spec.hide_from_xen),
     }
-    if attack is None or any(attack.get(k) != v for k, v in want.items()):
+    if attack is None or any(attack.get(k) != v for k, v in asked.items()):
         raise ScotchError(
-            f"dom0 did not set the attack {want} in Xen (its event: "
+            f"dom0 did not set the attack {asked} in Xen (its event: "
             f"{attack})"
         )
     if not verifier.accepted:
         raise ScotchError("the verifier accepted no ledger snapshot")
     ledger = verifier.accepted[-1]
     trace = parse_trace(serial)
-    problems = verifier_mod.ledger_problems(ledger)
+    problems = ledger_problems(ledger)
     by_domid = {int(str(d["domid"])): d for d in ledger["domains"]}  # type: ignore[attr-defined]
     domains: dict[str, DomainTimes] = {}
     for want in spec.domains:
@@ -378,13 +381,13 @@ def run(
 ) -> ScotchRun:
     """Boot, run and read one Scotch run on QEMU; the console goes to
     ``log`` (if given) before it is read, so a failed run leaves it."""
-    if images is None or xen is None:
-        images, xen = prepare()
     if spec.dom0_attack not in DOM0_ATTACKS:
         raise ScotchError(
             f"dom0_attack: {spec.dom0_attack!r} is not one of "
             f"{', '.join(DOM0_ATTACKS)}"
         )
+    if images is None or xen is None:
+        images, xen = prepare()
     verifier = TenantVerifier(deadline=spec.export_deadline)
     memory = memory_mb(spec)
     serial = ""
