@@ -51,13 +51,20 @@ def row_of(
 ) -> rq1_report.RatioRow:
     a = run.domains[exp.attacker.name]
     v = run.domains[exp.victim.name]
-    return rq1_report.RatioRow.from_times(
+    row = rq1_report.RatioRow.from_times(
         run.spec.severity,
         scotch=(a.scotch_cycles, v.scotch_cycles),
         xen=(a.xen_seconds, v.xen_seconds),
         truth=(a.truth_cycles, v.truth_cycles),
         repeat=repeat,
     )
+    invalid = row.invalid_views()
+    if invalid:
+        raise ScotchError(
+            f"severity {run.spec.severity} (run {repeat}): no row: "
+            + "; ".join(invalid)
+        )
+    return row
 
 
 def _save_run(

@@ -91,6 +91,17 @@ class RatioRow:
             repeat=repeat,
         )
 
+    def invalid_views(self) -> list[str]:
+        """The views whose ratio is not a finite number, each with its
+        two times (a domain that got nothing in that view)."""
+        return [
+            f"{view} ratio {getattr(self, view)} (attacker "
+            f"{getattr(self, view + '_attacker')}, victim "
+            f"{getattr(self, view + '_victim')})"
+            for view in ("scotch", "xen", "truth")
+            if not math.isfinite(getattr(self, view))
+        ]
+
     @property
     def scotch_minus_truth(self) -> float:
         """Scotch's ratio minus ground truth's (signed)."""

@@ -253,3 +253,17 @@ def test_plot_needs_rows(tmp_path):
     with pytest.raises(ScotchError, match="no results"):
         plot([], tmp_path / "rq1.png")
     assert not (tmp_path / "rq1.png").exists()
+
+
+def test_a_view_without_time_for_the_victim_is_named():
+    """A ratio that is not a number is never a row: rq1.row_of raises with
+    these reasons instead."""
+    from scotch_plugin.rq1_report import RatioRow
+
+    row = RatioRow.from_times(3, scotch=(10, 5), xen=(1.2, 0.0), truth=(0, 0))
+    assert row.invalid_views() == [
+        "xen ratio inf (attacker 1.2, victim 0.0)",
+        "truth ratio nan (attacker 0.0, victim 0.0)",
+    ]
+    good = RatioRow.from_times(3, scotch=(10, 5), xen=(2, 1), truth=(4, 2))
+    assert good.invalid_views() == []
