@@ -182,7 +182,10 @@ def ledger_problems(ledger: dict[str, object]) -> list[str]:
     span = int(ledger["tsc_now"]) - int(ledger["tsc_start"])  # type: ignore[call-overload]
     unknown = int(ledger["unknown_cycles"])  # type: ignore[call-overload]
     if span <= 0:
-        return [*problems, f"the ledger's span is {span} cycles"]
+        return [
+            *problems,
+            f"the ledger's span is {span} cycles (the TSC went backwards?)",
+        ]
     if unknown > MAX_UNKNOWN_SHARE * span:
         problems.append(
             f"{unknown} of the ledger's {span} cycles are charged to no "

@@ -208,3 +208,49 @@ def test_handler_refuses_pointers_into_smram_on_gem5(gem5_binary, reader,
         extra=["--cmdline", "rounds=4 probe=1"],
     )  # fmt: skip
     check_probe(run, reader)
+
+
+# -- RQ4: a hostile Xen against the real handler (scotch_bench attack_*).
+
+
+def attack_usage(serial: str, name: str) -> dict:
+    (line,) = [
+        x for x in serial.splitlines()
+        if x.startswith(f"SCOTCH-ATTACK-SNAPSHOT {name} ")
+    ]  # fmt: skip
+    _, _, nonce, data = line.split()
+    return verifier.verify_snapshot(bench.HANDLER_KEY, int(nonce, 0), data)
+
+
+def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
+    """70 made-up domains: the ledger keeps 64 accounts and counts the
+    rest as failed lookups, which the verifier refuses to report."""
+    run = baremetal.run_on_qemu("scotch_bench", timeout=120,
+                                cmdline="rounds=4 attack_domids=1",
+                                )  # fmt: skip
+    assert run.report.failed == [], run.serial
+    usage = attack_usage(run.serial, "domids")
+    assert len(usage["domains"]) == 64
+    assert usage["lookup_failures"] == 70 - 62
+    (problem,) = verifier.ledger_problems(usage)
+    assert "8 failed lookups" in problem
+
+
+def test_qemu_cannot_rewind_its_tsc():
+    """TCG ignores WRMSR to IA32_TSC, so the attack runs on gem5 only."""
+    run = baremetal.run_on_qemu("scotch_bench", timeout=120,
+                                cmdline="rounds=4 attack_tsc=1")  # fmt: skip
+    assert "tsc_not_writable" in run.serial
+
+
+def test_a_rewound_tsc_makes_the_ledger_unfit_on_gem5(
+    reader, gem5_binary, tmp_path
+):
+    run = baremetal.run_on_gem5(
+        "scotch_bench", gem5_binary, cpu="atomic", outdir=tmp_path,
+        extra=["--cmdline", "rounds=4 attack_tsc=1"],
+    )  # fmt: skip
+    assert run.report.failed == [], run.serial
+    assert "tsc_not_writable" not in run.serial
+    problems = verifier.ledger_problems(attack_usage(run.serial, "tsc"))
+    assert any("the TSC went backwards" in p for p in problems), problems

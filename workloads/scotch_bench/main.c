@@ -19,7 +19,10 @@
  * a page in the fake guest frame; the snapshot is printed for the host
  * to verify with scotch-reader, and checked here too. Command line:
  * rounds=N (even, 2..512, default 64); probe=1 then also checks that
- * Xen's pointers cannot lead the handler into SMRAM (probe_smram).
+ * Xen's pointers cannot lead the handler into SMRAM (probe_smram);
+ * attack_tsc=1 and attack_domids=1 play a hostile Xen that rewinds the
+ * TSC or fills the ledger with made-up domains, and print the export
+ * for the host's verifier (RQ4).
  *
  * The round trip ends when the handler's flag is seen, as in smm_bench:
  * gem5's O3 CPU takes an APM SMI a few instructions after the OUT, so
@@ -354,6 +357,68 @@ static void probe_smram(uint32_t switch_smis)
     probe_export(NONCE + 2, 3, smis, 1);
 }
 
+/** An export after a hostile scenario, printed for the host's verifier. */
+static void attack_export(const char *name, uint64_t nonce)
+{
+    const struct scotch_snapshot_header *h = (const void *)export_page;
+    uint8_t *ci = cpu_info();
+
+    memset(export_page, 0, sizeof(export_page));
+    put64(ci, CPU_INFO_REGS + REGS_RDI, nonce);
+    put64(ci, CPU_INFO_REGS + REGS_RSI, xen_va(export_page));
+    check("attack_export_smi_taken",
+          run(SCOTCH_CMD_EXPORT, 1, 0, nonce, xen_va(export_page)));
+    if (h->magic != SCOTCH_SNAPSHOT_MAGIC ||
+        h->ndomains > SCOTCH_MAX_DOMAINS)
+        return;
+    kprintf("SCOTCH-ATTACK-SNAPSHOT %s 0x%x%08x ", name,
+            (uint32_t)(nonce >> 32), (uint32_t)nonce);
+    for (uint32_t i = 0; i < SCOTCH_SNAPSHOT_BYTES(h->ndomains); i++)
+        kprintf("%x%x", export_page[i] >> 4, export_page[i] & 15);
+    kprintf("\n");
+}
+
+/*
+ * attack=tsc: a hypervisor writes the TSC back (WRMSR IA32_TSC) between
+ * two switches; the handler's next interval wraps. The host's verifier
+ * must find the ledger unfit (a domain with more cycles than the span).
+ */
+static void attack_tsc(void)
+{
+    uint64_t back = rdtsc() / 2;
+
+    __asm__ volatile("wrmsr"
+                     : : "c"(0x10), "a"((uint32_t)back),
+                       "d"((uint32_t)(back >> 32)));
+    if (rdtsc() > back + (back >> 1)) {
+        /* QEMU's TCG keeps its TSC: the attack cannot be played. */
+        kprintf("tsc_not_writable\n");
+        return;
+    }
+    check("tsc_switch_smi_taken", run(SCOTCH_CMD_SWITCH, 2, 1, 0, 0));
+    attack_export("tsc", NONCE + 16);
+}
+
+/*
+ * attack=domids: a hypervisor makes up a domain id at every switch
+ * (here 70 of them) to fill the ledger's 64 entries. Entries beyond are
+ * failed lookups, which the host's verifier must find.
+ */
+static void attack_domids(void)
+{
+    uint8_t *ci = cpu_info();
+
+    put64(ci, CPU_INFO_CURRENT_VCPU, xen_va(fake_vcpu[1]));
+    for (uint32_t i = 0; i < 70; i++) {
+        put64(fake_domain[1], DOMAIN_DOMAIN_ID, 100 + i);
+        check("domids_switch_smi_taken",
+              run(SCOTCH_CMD_SWITCH, 1, 0, 0, 0));
+    }
+    put64(fake_domain[1], DOMAIN_DOMAIN_ID, DOM_B);
+    put64(ci, CPU_INFO_CURRENT_VCPU, xen_va(fake_vcpu[0]));
+    attack_export("domids", NONCE + 17);
+}
+
 int kmain(uint32_t magic, uint32_t mbi)
 {
     console_init();
@@ -418,5 +483,9 @@ int kmain(uint32_t magic, uint32_t mbi)
             DOM_B);
     if (parse_u32("probe=", 0) == 1)
         probe_smram(rounds + WARMUP);
+    if (parse_u32("attack_tsc=", 0) == 1)
+        attack_tsc();
+    if (parse_u32("attack_domids=", 0) == 1)
+        attack_domids();
     return check_verdict("scotch_bench");
 }
