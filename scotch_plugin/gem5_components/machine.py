@@ -17,7 +17,9 @@ CPUS = {
 
 
 def add_machine_args(parser: argparse.ArgumentParser, memory: str) -> None:
-    """``--cpu --cores --clock --memory --l1d --l1i --l2``."""
+    """``--cpu --cores --clock --memory --l1d --l1i --l2`` and the
+    caches' associativity (``--l1d-assoc --l1i-assoc --l2-assoc``; 0, the
+    default, keeps the stdlib's)."""
     parser.add_argument("--cpu", choices=sorted(CPUS), default="atomic")
     parser.add_argument("--cores", type=int, default=1)
     parser.add_argument("--clock", default="3GHz")
@@ -25,6 +27,8 @@ def add_machine_args(parser: argparse.ArgumentParser, memory: str) -> None:
     parser.add_argument("--l1d", default="32KiB")
     parser.add_argument("--l1i", default="32KiB")
     parser.add_argument("--l2", default="1MiB")
+    for cache in ("l1d", "l1i", "l2"):
+        parser.add_argument(f"--{cache}-assoc", type=int, default=0)
 
 
 def memory_system(args: argparse.Namespace) -> SingleChannelDDR3_1600:
@@ -35,5 +39,10 @@ def cache_hierarchy(args: argparse.Namespace) -> WalkerCachedL1L2Hierarchy:
     """Private L1s and L2 with an MMU cache in front of each page walker
     (see ``WalkerCachedL1L2Hierarchy``)."""
     return WalkerCachedL1L2Hierarchy(
-        l1d_size=args.l1d, l1i_size=args.l1i, l2_size=args.l2
+        l1d_size=args.l1d,
+        l1i_size=args.l1i,
+        l2_size=args.l2,
+        l1d_assoc=getattr(args, "l1d_assoc", 0),
+        l1i_assoc=getattr(args, "l1i_assoc", 0),
+        l2_assoc=getattr(args, "l2_assoc", 0),
     )
