@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ def run_config(
     if debug_flags:
         cmd += [f"--debug-flags={debug_flags}"]
     cmd += [str(project.gem5_configs() / config), *args]
+    (outdir / "gem5.command.json").write_text(json.dumps(cmd) + "\n")
     start = time.monotonic()
     proc = run_tool(cmd, what=f"gem5 ({what})", timeout=timeout)
     elapsed = time.monotonic() - start
@@ -82,6 +84,19 @@ def run_config(
         host_seconds=elapsed,
         command=cmd,
     )
+
+
+def exit_cause(outdir: Path) -> str | None:
+    """The exit cause a finished run in ``outdir`` printed, if any."""
+    try:
+        text = (outdir / "gem5.stdout").read_text(errors="replace")
+    except OSError:
+        return None
+    cause = None
+    for line in text.splitlines():
+        m = _EXIT.match(line)
+        cause = m.group(1) if m else cause
+    return cause
 
 
 def _check_cpu(cpu: str) -> None:
