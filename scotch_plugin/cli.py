@@ -231,11 +231,25 @@ def _cmd_gem5_check(args: argparse.Namespace) -> int:
     return 0
 
 
+_SWEEP_OPTIONS = ("executor", "workers", "timeout", "partition", "time_min",
+                  "mem_gb")  # fmt: skip
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep.schema import is_sweep_file
+
+    if is_sweep_file(args.experiment):
+        return _run_sweep(args)
     from scotch_plugin import rq1
     from scotch_plugin.experiment import load_experiment
 
     exp = load_experiment(args.experiment)
+    given = [o for o in _SWEEP_OPTIONS if getattr(args, o) is not None]
+    if given:
+        raise ScotchError(
+            f"{args.experiment}: --{given[0].replace('_', '-')}: only for "
+            "sweep files (with a grid); this is an RQ1 experiment file"
+        )
     if args.gem5_binary is not None:
         raise ScotchError(
             f"{args.experiment}: --gem5-binary: RQ1 needs Xen to boot in "
@@ -244,6 +258,47 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "QEMU without it"
         )
     rq1.run_experiment(exp)
+    return 0
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep.runner import Options, run_sweep
+    from scotch_plugin.sweep.schema import load_sweep
+
+    sweep = load_sweep(args.experiment, gem5_binary=args.gem5_binary)
+    summary = run_sweep(
+        sweep,
+        Options(
+            executor=args.executor,
+            workers=args.workers,
+            timeout_s=args.timeout,
+            partition=args.partition,
+            time_min=args.time_min,
+            mem_gb=args.mem_gb,
+            resume=args.resume,
+        ),
+    )
+    print(summary.text)
+    print(
+        f"scotch run: {sweep.name}: {summary.total} points, "
+        f"{summary.skipped} already done, {summary.ran} run, "
+        f"{summary.failed} not done, in {summary.seconds:.0f} s; results "
+        f"in {sweep.output}"
+    )
+    return 1 if summary.failed else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep import report
+
+    df, text, files = report.report(args.sweep_dir)
+    print(text)
+    failed = int((df["status"] != "done").sum())
+    print(
+        f"scotch report: {len(df)} points, {failed} not done; wrote "
+        + ", ".join(str(f.name) for f in files)
+        + f" in {args.sweep_dir}"
+    )
     return 0
 
 
@@ -322,7 +377,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT.yaml")
     p.add_argument("--gem5-binary", type=Path, metavar="PATH")
+    sw = p.add_argument_group(
+        "sweep files (with a grid; docs/experiment-files.md, 'Sweeps')"
+    )
+    sw.add_argument(
+        "--executor",
+        choices=("local", "slurm"),
+        help="where points run (default: the file's, local)",
+    )
+    sw.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local: points at once (default: the cores)",
+    )
+    sw.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="a point's time limit in seconds",
+    )
+    sw.add_argument("--partition", help="slurm: the partition")
+    sw.add_argument(
+        "--time-min",
+        type=int,
+        metavar="MIN",
+        help="slurm: each job's time limit in minutes",
+    )
+    sw.add_argument(
+        "--mem-gb", type=float, metavar="GB", help="slurm: each job's memory"
+    )
+    sw.add_argument("--resume", action=argparse.BooleanOptionalAction,
+                    default=True,
+                    help="skip points with a done record (default); "
+                    "--no-resume runs every point again")  # fmt: skip
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "report",
+        help="redraw a sweep's table and plots from its records",
+        description=(
+            "Read SWEEP_DIR (a sweep's output directory) and write "
+            "results.csv, results.parquet and plot-<axis>.png from the "
+            "records, without running anything."
+        ),
+    )
+    p.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
         "bench",
@@ -406,6 +507,13 @@ def main(argv: list[str] | None = None) -> int:
     except ScotchError as exc:
         print(f"scotch: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "scotch: interrupted; what finished is kept (a sweep: run it "
+            "again, or with --resume, to finish it)",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":
