@@ -9,13 +9,13 @@ tail of its log, and the other points go on.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -145,6 +145,21 @@ class Display:
 # -- local --------------------------------------------------------------------
 
 
+def package_root() -> str:
+    """The directory this package is imported from: workers import the
+    same one, whatever their working directory or installed copy."""
+    import scotch_plugin
+
+    return str(Path(scotch_plugin.__file__).resolve().parent.parent)
+
+
+def worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [package_root(), *filter(None, [env.get("PYTHONPATH")])]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
 def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -188,6 +203,7 @@ class LocalExecutor:
     def run(self, point_dirs: list[Path], display: Display) -> None:
         pending = deque(point_dirs)
         running: dict[subprocess.Popen[Any], _Running] = {}
+        env = worker_env()
         try:
             while pending or running:
                 while pending and len(running) < self.workers:
@@ -201,6 +217,7 @@ class LocalExecutor:
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
+                        env=env,
                     )
                     running[proc] = _Running(d, time.monotonic(), now(), log)
                     display.started(d)
@@ -289,8 +306,16 @@ class SlurmExecutor:
             raise ScotchError(
                 "the slurm executor needs submitit: pip install submitit"
             ) from None
+        if not point_dirs:
+            return
+        # Without accounting, submitit warns at every poll that sacct
+        # failed; squeue below covers what sacct would tell.
+        logging.getLogger("submitit").setLevel(logging.ERROR)
         ex = submitit.SlurmExecutor(folder=self.folder, max_num_timeout=0)
-        ex.update_parameters(**self.params)
+        ex.update_parameters(
+            setup=[f"export PYTHONPATH={package_root()}:$PYTHONPATH"],
+            **self.params,
+        )
         for d in point_dirs:
             (d / RECORD).unlink(missing_ok=True)
         start = now()
@@ -303,14 +328,22 @@ class SlurmExecutor:
         except Exception as exc:  # submitit raises plain exceptions
             raise ScotchError(f"sbatch failed: {exc}") from None
         waiting = dict(zip(jobs, point_dirs, strict=True))
+        gone: dict[Any, int] = {}
         for d in point_dirs:
             display.started(d)
         try:
             while waiting:
                 time.sleep(self.poll_s)
+                active = _squeue()
                 for job, d in list(waiting.items()):
                     if not job.done():
-                        continue
+                        # Without Slurm accounting (sacct), submitit
+                        # cannot tell a job that died; squeue can.
+                        if active is None or job.job_id in active:
+                            continue
+                        gone[job] = gone.get(job, 0) + 1
+                        if gone[job] < 3:
+                            continue
                     del waiting[job]
                     record = read_record(d)
                     if record is None:
@@ -324,14 +357,16 @@ class SlurmExecutor:
     def _lost(self, job: Any, d: Path, start: str) -> Record:
         spec = read_spec(d)
         state = job.state
-        try:
-            exc = job.exception()
-            why = "" if exc is None else str(exc)
-        except Exception as e:  # submitit: no result file at all
-            why = str(e)
-        stderr = job.stderr() or ""
-        log = "\n".join([*why.splitlines()[-20:],
-                         *stderr.splitlines()[-20:]])  # fmt: skip
+        if state == "UNKNOWN":
+            state = "ENDED"  # without accounting
+        # Not job.exception(): it waits for a result file that a job
+        # killed from outside never writes.
+        log = "\n".join(
+            [
+                *(job.stderr() or "").splitlines()[-20:],
+                point_log_tail(d),
+            ]
+        )
         status = "timeout" if state == "TIMEOUT" else "failed"
         record = failed_record(
             spec,
@@ -347,4 +382,12 @@ class SlurmExecutor:
         return record
 
 
-ExecutorFactory = Callable[[], LocalExecutor | SlurmExecutor]
+def _squeue() -> set[str] | None:
+    """The ids of the jobs Slurm still has (array tasks one by one)."""
+    try:
+        proc = subprocess.run(["squeue", "-h", "-r", "-o", "%i"],
+                              capture_output=True, text=True,
+                              timeout=60)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return set(proc.stdout.split()) if proc.returncode == 0 else None

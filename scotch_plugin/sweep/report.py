@@ -82,90 +82,104 @@ def metric_columns(df: Any, manifest: dict[str, Any]) -> list[str]:
 def format_table(df: Any, manifest: dict[str, Any], width: int = 4) -> str:
     """The axes, status and the first metrics, as text."""
     metrics = metric_columns(df, manifest)
-    primary = manifest.get("primary")
-    if primary in metrics:
-        metrics.remove(primary)
-        metrics.insert(0, primary)
+    for name in reversed(manifest.get("plotted") or []):
+        if name in metrics:
+            metrics.remove(name)
+            metrics.insert(0, name)
     cols = [*manifest["axes"], "repeat", "status", *metrics[:width]]
     shown = df[[c for c in cols if c in df.columns]]
     return str(shown.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
 
 
 def plot(df: Any, manifest: dict[str, Any], sweep_dir: Path) -> list[Path]:
-    """One PNG per axis other than cpu: the main metric against it."""
+    """One PNG per axis other than cpu: a row per plotted metric, a
+    column per CPU model, a line per value of the other axes (mean over
+    repeats, min-max as error bars). Points not done are left out, and
+    counted in their panel's title."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metric = manifest.get("primary")
-    if metric is None:
-        metrics = metric_columns(df, manifest)
-        metric = metrics[0] if metrics else None
-    done = df[df["status"] == "done"]
-    if metric is None or metric not in done.columns or done.empty:
+    present = metric_columns(df, manifest)
+    metrics = [m for m in manifest.get("plotted") or [] if m in present]
+    metrics = metrics or present[:1]
+    if not metrics or df.empty:
         return []
+    done = df[df["status"] == "done"]
     axes = list(manifest["axes"])
     facet = "cpu" if "cpu" in axes else None
-    panels = list(dict.fromkeys(done[facet])) if facet else [None]
+    panels = list(dict.fromkeys(df[facet])) if facet else [None]
     out = []
     for axis in [a for a in axes if a != facet]:
         others = [a for a in axes if a not in (axis, facet)]
         xs = list(dict.fromkeys(df[axis]))
-        fig, subplots = plt.subplots(
-            1, len(panels), figsize=(3.6 * len(panels) + 1, 3.6),
-            sharey=True, squeeze=False,
+        fig, grid = plt.subplots(
+            len(metrics), len(panels),
+            figsize=(3.4 * len(panels) + 0.8, 2.9 * len(metrics) + 0.9),
+            sharey="row", squeeze=False,
         )  # fmt: skip
-        for ax, panel in zip(subplots[0], panels, strict=True):
-            sub = done if facet is None else done[done[facet] == panel]
-            groups = (
-                [((), sub)]
-                if not others
-                else list(sub.groupby(others, sort=False))
-            )
-            for key, g in groups:
-                stats = g.groupby(axis, sort=False)[metric].agg(
-                    ["mean", "min", "max"]
-                )
-                stats = stats.reindex([x for x in xs if x in stats.index])
-                pos = [xs.index(x) for x in stats.index]
-                key = key if isinstance(key, tuple) else (key,)
-                label = ", ".join(
-                    f"{a}={v}" for a, v in zip(others, key, strict=True)
-                )
-                ax.errorbar(
-                    pos,
-                    stats["mean"],
-                    yerr=[
-                        stats["mean"] - stats["min"],
-                        stats["max"] - stats["mean"],
-                    ],
-                    marker="o",
-                    capsize=3,
-                    label=label or None,
-                )
-            ax.set_xticks(range(len(xs)), [str(x) for x in xs])
-            ax.set_xlabel(axis)
-            if panel is not None:
-                ax.set_title(f"cpu={panel}")
-            ax.grid(alpha=0.3)
-        subplots[0][0].set_ylabel(metric)
-        handles, labels = subplots[0][0].get_legend_handles_labels()
-        if labels:
-            fig.legend(handles, labels, loc="upper center", fontsize=7,
-                       ncol=min(4, len(labels)), frameon=False)  # fmt: skip
-            fig.subplots_adjust(top=0.78)
+        for row, metric in enumerate(metrics):
+            for col, panel in enumerate(panels):
+                ax = grid[row][col]
+                whole = df if facet is None else df[df[facet] == panel]
+                sub = done if facet is None else done[done[facet] == panel]
+                _lines(ax, sub, axis, xs, others, metric)
+                ax.set_xticks(range(len(xs)), [str(x) for x in xs])
+                ax.grid(alpha=0.3)
+                if row == len(metrics) - 1:
+                    ax.set_xlabel(axis)
+                if col == 0:
+                    ax.set_ylabel(metric)
+                if row == 0:
+                    lost = len(whole) - len(sub)
+                    title = f"cpu={panel}" if panel is not None else ""
+                    if lost:
+                        title += f" ({lost} not done)"
+                    ax.set_title(title, fontsize=9)
+        handles, labels = grid[0][0].get_legend_handles_labels()
+        for r in grid:
+            for ax in r:
+                h, lab = ax.get_legend_handles_labels()
+                if len(lab) > len(labels):
+                    handles, labels = h, lab
         fig.suptitle(
-            f"{manifest['name']}: {metric} against {axis} (mean, min-max "
-            "over repeats)",
-            fontsize=9,
-            y=0.99,
+            f"{manifest['name']}: against {axis} (mean, min-max over "
+            "repeats)",
+            fontsize=10,
         )
+        fig.tight_layout()
+        if labels:
+            fig.legend(handles, labels, loc="upper center", fontsize=8,
+                       ncol=min(4, len(labels)), frameon=False,
+                       bbox_to_anchor=(0.5, 0.0))  # fmt: skip
         path = sweep_dir / f"plot-{axis}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight")
         plt.close(fig)
         out.append(path)
     return out
+
+
+def _lines(ax: Any, sub: Any, axis: str, xs: list[Any],
+           others: list[str], metric: str) -> None:  # fmt: skip
+    if sub.empty or metric not in sub.columns:
+        ax.text(0.5, 0.5, "no point done", ha="center", va="center",
+                transform=ax.transAxes, color="grey")  # fmt: skip
+        return
+    groups = [((), sub)] if not others else sub.groupby(others, sort=False)
+    for key, g in groups:
+        stats = g.groupby(axis, sort=False)[metric].agg(["mean", "min", "max"])
+        stats = stats.reindex([x for x in xs if x in stats.index])
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{a}={v}" for a, v in zip(others, key, strict=True))
+        ax.errorbar(
+            [xs.index(x) for x in stats.index],
+            stats["mean"],
+            yerr=[stats["mean"] - stats["min"], stats["max"] - stats["mean"]],
+            marker="o",
+            capsize=3,
+            label=label or None,
+        )
 
 
 def report(sweep_dir: Path) -> tuple[Any, str, list[Path]]:

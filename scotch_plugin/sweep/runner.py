@@ -109,7 +109,7 @@ def _manifest(sweep: Sweep, points: list[PointSpec]) -> dict[str, Any]:
         "source": str(sweep.source) if sweep.source else None,
         "axes": list(sweep.axes),
         "param_names": list(sweep.points[0].params),
-        "primary": kinds.PRIMARY.get(sweep.kind),
+        "plotted": list(kinds.PLOTTED.get(sweep.kind, ())),
         "repeats": sweep.repeats,
         "written": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "points": [
