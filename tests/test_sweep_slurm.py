@@ -97,3 +97,29 @@ def test_slurm_gives_the_local_table(slurm: None, tmp_path: Path) -> None:
         Options(executor="slurm", quiet=True),
     )
     assert (again.skipped, again.ran) == (3, 2)
+
+
+def test_gem5_points_through_slurm(
+    slurm: None, gem5_binary: Path, tmp_path: Path
+) -> None:
+    """The handler bench's points give the same table through Slurm as
+    on the local pool (needs SCOTCH_GEM5_BINARY too)."""
+    tables = []
+    for executor in ("slurm", "local"):
+        d = tmp_path / executor
+        d.mkdir()
+        path = d / "s.yaml"
+        path.write_text(textwrap.dedent("""\
+                name: g
+                kind: handler
+                base: {rounds: 4}
+                grid: {zip: {cpu: [timing, o3], l2_size: [256KiB, 4MiB]}}
+                slurm: {time_min: 10, mem_gb: 1}
+                output: out
+                """))
+        sweep = load_sweep(path, gem5_binary=gem5_binary)
+        tables.append(
+            run_sweep(sweep, Options(executor=executor, quiet=True)).table
+        )
+    assert list(tables[0]["status"]) == ["done", "done"]
+    pd.testing.assert_frame_equal(tables[0], tables[1])
