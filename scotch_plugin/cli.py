@@ -139,6 +139,12 @@ def _bench_handler(args: argparse.Namespace) -> None:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from scotch_plugin import bench
 
+    if args.what == "sweep":
+        from scotch_plugin.sweep import bench as sweep_bench
+
+        for line in sweep_bench.run(args.gem5_binary, args.repeats):
+            print(line)
+        return 0
     if args.what in ("handler", "all"):
         _bench_handler(args)
     if args.what == "handler":
@@ -437,10 +443,14 @@ def build_parser() -> argparse.ArgumentParser:
             "SMI of Scotch's real accounting handler on fake Xen state, "
             "against an empty handler, compared with the paper, and the "
             "ledger it exports verified (without --gem5-binary: on QEMU, "
-            "functional result only)."
+            "functional result only); sweep: the sweep runner's scaling "
+            "from 1 to 2 local workers on 8 gem5 points and its own cost "
+            "per point (--repeats times)."
         ),
     )
-    p.add_argument("what", choices=("roundtrip", "overhead", "handler", "all"))
+    p.add_argument(
+        "what", choices=("roundtrip", "overhead", "handler", "sweep", "all")
+    )
     p.add_argument(
         "--gem5-binary",
         type=Path,

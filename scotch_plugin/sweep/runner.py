@@ -58,6 +58,9 @@ class Summary:
     ran: int
     failed: int
     seconds: float
+    #: The executor's part of ``seconds``: from the first point started
+    #: to the last one recorded.
+    run_seconds: float
     table: Any
     text: str
     files: list[Path]
@@ -188,11 +191,13 @@ def run_sweep(sweep: Sweep, options: Options | None = None) -> Summary:
             markup=False,
         )
     old = signal.signal(signal.SIGTERM, _terminate)
+    t_run = time.monotonic()
     try:
         with display:
             executor.run(todo, display)
     finally:
         signal.signal(signal.SIGTERM, old)
+    run_seconds = time.monotonic() - t_run
     df, text, files = report.report(out)
     return Summary(
         total=len(points),
@@ -200,6 +205,7 @@ def run_sweep(sweep: Sweep, options: Options | None = None) -> Summary:
         ran=len(todo),
         failed=int((df["status"] != "done").sum()),
         seconds=time.monotonic() - t0,
+        run_seconds=run_seconds,
         table=df,
         text=text,
         files=files,
