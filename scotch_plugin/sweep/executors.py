@@ -61,6 +61,7 @@ class Display:
     running: dict[str, float] = field(default_factory=dict)
     walls: list[float] = field(default_factory=list)
     quiet: bool = False
+    t_start: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         from rich.console import Console
@@ -96,11 +97,12 @@ class Display:
         self.progress.stop()
 
     def eta_s(self) -> float | None:
+        """Seconds left at the rate points finished so far this run."""
         if not self.walls:
             return None
         left = self.total - self.done
-        mean = sum(self.walls) / len(self.walls)
-        return mean * left / max(1, min(self.workers, left or 1))
+        rate = len(self.walls) / (time.monotonic() - self.t_start)
+        return left / rate
 
     def status(self) -> str:
         eta = self.eta_s()
