@@ -118,7 +118,9 @@ def run_baremetal(
 ) -> Gem5Result:
     """Boot ``image`` on gem5 with gem5_configs/baremetal.py."""
     _check_cpu(cpu)
-    args = ["--image", str(image), "--cpu", cpu, "--clock", clock]
+    args = ["--image", str(image), "--cpu", cpu]
+    if "--clock" not in (extra or []):
+        args += ["--clock", clock]
     return run_config(binary, "baremetal.py", args + (extra or []), outdir,
                       f"{image.name} on {cpu}", debug_flags,
                       timeout)  # fmt: skip

@@ -3,8 +3,9 @@
 A point's identity is the SHA-256 of a canonical JSON of: the gem5
 binary (its own content hash and the gem5 version it reports), the
 checkout's patch series and EXTRAS (content digests), the gem5 configs
-and components the run loads, the images the point boots (and the
-reader that checks them), and the point's configuration (kind,
+and components the run loads, the Python that computes the metrics, the
+images the point boots (and the reader that checks them), and the
+point's configuration (kind,
 parameters, repeat). Two records with one identity were produced by the
 same inputs; a rerun skips a point whose identity already has a record.
 """
@@ -71,6 +72,15 @@ def configs_digest() -> str:
     return files_digest(root, files)
 
 
+def runner_digest() -> str:
+    """The Python that turns a run into metrics: the benches, the point
+    kinds, the stats and serial parsers."""
+    pkg = project.root() / "scotch_plugin"
+    files = [pkg / "bench.py", pkg / "baremetal.py", pkg / "serial_report.py",
+             pkg / "sweep" / "kinds.py"]  # fmt: skip
+    return files_digest(project.root(), files)
+
+
 def gem5_identity(binary: Path) -> dict[str, str]:
     """The gem5 binary's identity. Its version comes from running it on
     check_build.py once per binary content (cached under build/)."""
@@ -92,6 +102,7 @@ def gem5_identity(binary: Path) -> dict[str, str]:
         "series": series_digest(),
         "extras": extras_digest(),
         "configs": configs_digest(),
+        "runner": runner_digest(),
     }
 
 
