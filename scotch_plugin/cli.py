@@ -271,6 +271,13 @@ def _run_sweep(args: argparse.Namespace) -> int:
     from scotch_plugin.sweep.runner import Options, run_sweep
     from scotch_plugin.sweep.schema import load_sweep
 
+    for option, value, low in (("--workers", args.workers, 1),
+                               ("--timeout", args.timeout, 0),
+                               ("--time-min", args.time_min, 1),
+                               ("--mem-gb", args.mem_gb, 0)):  # fmt: skip
+        if value is not None and (value < low or (low == 0 and value <= 0)):
+            what = "at least 1" if low else "greater than 0"
+            raise ScotchError(f"{option} {value:g}: expected {what}")
     sweep = load_sweep(args.experiment, gem5_binary=args.gem5_binary)
     summary = run_sweep(
         sweep,
@@ -370,7 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="run an experiment file (RQ1: the scheduler attack)",
+        help="run an experiment file (RQ1: the scheduler attack) or a "
+        "sweep file",
         description=(
             "Run the experiment in a YAML file (docs/experiment-files.md; "
             "experiments/rq1.yaml is the paper's RQ1): for each attack "
@@ -378,7 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
             "victim domUs, and compare each domain's CPU time in Scotch's "
             "SMM ledger, Xen's accounting and ground truth (xentrace). "
             "Prints the table and writes results.csv, rq1.png and each "
-            "run's logs to the file's output directory."
+            "run's logs to the file's output directory. A sweep file (one "
+            "with a grid) instead runs one gem5 point per grid point, "
+            "skipping those already done, locally or on Slurm, and writes "
+            "each point's record, results.csv, results.parquet and a plot "
+            "per axis."
         ),
     )
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT.yaml")

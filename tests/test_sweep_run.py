@@ -248,3 +248,17 @@ def test_results_do_not_depend_on_workers(tmp_path: Path, workers) -> None:
     path2 = sweep_file(ref, GRID)
     df2 = run_sweep(load_sweep(path2), Options(workers=2, quiet=True)).table
     pd.testing.assert_frame_equal(df, df2)
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--workers", "0"], "--workers 0: expected at least 1"),
+        (["--timeout", "-5"], "--timeout -5: expected greater than 0"),
+    ],
+)
+def test_bad_command_line_runs_nothing(tmp_path, capsys, option, message):
+    path = sweep_file(tmp_path, GRID)
+    assert cli.main(["run", str(path), *option]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
