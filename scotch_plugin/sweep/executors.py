@@ -49,22 +49,45 @@ def _label(point_dir: Path) -> str:
     return f"{spec.index}{rep} {axes}".strip()
 
 
+#: What a running point has printed so far, most telling first: the
+#: image's serial output (its own progress), a command's output.
+_PROGRESS_FILES = ("gem5/board.pc.com_1.device", "command.stdout")
+
+
+def _last_line(point_dir: Path) -> str:
+    for name in _PROGRESS_FILES:
+        try:
+            with (point_dir / name).open("rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - 4096))
+                lines = f.read().decode(errors="replace").splitlines()
+        except OSError:
+            continue
+        lines = [line.strip() for line in lines if line.strip()]
+        if lines:
+            return lines[-1][:70]
+    return ""
+
+
 @dataclass
 class Display:
-    """Points done/total, running, failed and ETA: a live bar on a
-    terminal (rich), a line per finished point otherwise."""
+    """Points done/total, running, failed and ETA, and a line per
+    running point with the last thing it printed (a gem5 image's serial
+    output: its own progress): live on a terminal (rich); otherwise a
+    line per finished point."""
 
     total: int
     done: int = 0
     workers: int = 1
     failed: int = 0
-    running: dict[str, float] = field(default_factory=dict)
+    running: dict[Path, float] = field(default_factory=dict)
     walls: list[float] = field(default_factory=list)
     quiet: bool = False
     t_start: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         from rich.console import Console
+        from rich.live import Live
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -82,19 +105,28 @@ class Display:
             TextColumn("{task.fields[status]}"),
             TimeElapsedColumn(),
             console=self.console,
-            disable=not self.live,
         )
         self.task = self.progress.add_task(
             "sweep", total=self.total, completed=self.done, status=""
         )
+        self._labels: dict[Path, str] = {}
+        self._shown = 0.0
+        self._live = (
+            Live(console=self.console, refresh_per_second=4)
+            if self.live
+            else None
+        )
 
     def __enter__(self) -> Display:
-        self.progress.start()
+        if self._live is not None:
+            self._live.start()
         self._refresh()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        if self._live is not None:
+            self._refresh()
+            self._live.stop()
 
     def eta_s(self) -> float | None:
         """Seconds left at the rate points finished so far this run."""
@@ -113,16 +145,37 @@ class Display:
         )
 
     def _refresh(self) -> None:
+        if self._live is None:
+            return
+        from rich.console import Group
+        from rich.table import Table
+
         self.progress.update(
             self.task, completed=self.done, status=self.status()
         )
+        rows = Table.grid(padding=(0, 2))
+        now_ = time.monotonic()
+        for point_dir, t0 in self.running.items():
+            rows.add_row(
+                f"  {self._labels[point_dir]}",
+                f"{now_ - t0:5.0f} s",
+                _last_line(point_dir),
+            )
+        self._live.update(Group(self.progress, rows))
+        self._shown = now_
+
+    def poll(self) -> None:
+        """Called while points run: refresh the running points' lines."""
+        if self._live is not None and time.monotonic() - self._shown > 0.25:
+            self._refresh()
 
     def started(self, point_dir: Path) -> None:
-        self.running[point_dir.name] = time.monotonic()
+        self.running[point_dir] = time.monotonic()
+        self._labels[point_dir] = _label(point_dir)
         self._refresh()
 
     def finished(self, point_dir: Path, record: Record) -> None:
-        t0 = self.running.pop(point_dir.name, None)
+        t0 = self.running.pop(point_dir, None)
         wall = record.seconds if t0 is None else time.monotonic() - t0
         self.walls.append(wall)
         self.done += 1
@@ -224,6 +277,7 @@ class LocalExecutor:
                     running[proc] = _Running(d, time.monotonic(), now(), log)
                     display.started(d)
                 time.sleep(_POLL_S)
+                display.poll()
                 for proc, r in list(running.items()):
                     elapsed = time.monotonic() - r.t0
                     killed = False
@@ -336,6 +390,7 @@ class SlurmExecutor:
         try:
             while waiting:
                 time.sleep(self.poll_s)
+                display.poll()
                 active = _squeue()
                 for job, d in list(waiting.items()):
                     if not job.done():
