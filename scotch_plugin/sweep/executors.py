@@ -393,10 +393,15 @@ class SlurmExecutor:
                 display.poll()
                 active = _squeue()
                 for job, d in list(waiting.items()):
-                    if not job.done():
-                        # Without Slurm accounting (sacct), submitit
-                        # cannot tell a job that died; squeue can.
-                        if active is None or job.job_id in active:
+                    # A job that ended well left its result file; one
+                    # that died did not, and squeue no longer lists it
+                    # (sacct, which submitit would ask, needs Slurm's
+                    # accounting, which a cluster may not have).
+                    if active is None:
+                        if not job.done():
+                            continue
+                    elif not job.paths.result_pickle.exists():
+                        if job.job_id in active:
                             continue
                         gone[job] = gone.get(job, 0) + 1
                         if gone[job] < 3:

@@ -13,6 +13,7 @@ record; a failed point is run again.
 from __future__ import annotations
 
 import datetime
+import json
 import signal
 import time
 from dataclasses import dataclass
@@ -146,8 +147,6 @@ def run_sweep(sweep: Sweep, options: Options | None = None) -> Summary:
             "list each once (use repeats to run one more than once)"
         )
     write_atomic(out / "sweep.yaml", sweep.text)
-    import json
-
     write_atomic(
         out / report.MANIFEST, json.dumps(_manifest(sweep, points), indent=1)
     )
