@@ -69,7 +69,9 @@ def test_handler_sweep(gem5_binary: Path, tmp_path: Path) -> None:
 
 
 def test_roundtrip_sweep(gem5_binary: Path, tmp_path: Path) -> None:
-    path = sweep_file(tmp_path, "roundtrip", "{l2_assoc: 4}")
+    path = sweep_file(
+        tmp_path, "roundtrip", "{l2_assoc: 4, memory_type: DDR4_2400}"
+    )
     df = run_sweep(load_sweep(path, gem5_binary=gem5_binary),
                    Options(workers=2, quiet=True)).table  # fmt: skip
     assert list(df["status"]) == ["done"] * 4

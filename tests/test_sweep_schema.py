@@ -48,6 +48,7 @@ def test_product_grid_expands_in_order_with_defaults() -> None:
     assert len(sweep.points) == 6 and sweep.repeats == 2
     first = sweep.points[0].params
     assert first["rounds"] == 8 and first["l2_size"] == "1MiB"
+    assert first["memory_type"] == "DDR3_1600"
     assert sweep.gem5_binary == Path("/bin/true").resolve()
 
 
@@ -107,7 +108,8 @@ def test_unknown_axis_names_line_and_suggests() -> None:
             "s.yaml:6: grid.product.l2_sise: unknown axis: expected a "
             "parameter of kind handler, one of cpu, frequency, l1i_size, "
             "l1d_size, l2_size, l1i_assoc, l1d_assoc, l2_assoc, memory, "
-            "smm_entry_latency, smm_exit_latency, rounds, found 'l2_sise'; "
+            "memory_type, smm_entry_latency, smm_exit_latency, rounds, "
+            "found 'l2_sise'; "
             "did you mean 'l2_size'?"
         ]
     )

@@ -111,6 +111,7 @@ def machine_options(params: dict[str, Any]) -> list[str]:
     out = [
         "--l1i", params["l1i_size"], "--l1d", params["l1d_size"],
         "--l2", params["l2_size"], "--memory", params["memory"],
+        "--memory-type", params["memory_type"],
     ]  # fmt: skip
     for cache in ("l1i", "l1d", "l2"):
         out += [f"--{cache}-assoc", str(params[f"{cache}_assoc"])]

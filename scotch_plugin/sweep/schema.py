@@ -77,6 +77,9 @@ class MachineParams(BaseModel):
     l1d_assoc: Assoc = 0
     l2_assoc: Assoc = 0
     memory: Size = "512MiB"
+    memory_type: Literal[
+        "DDR3_1600", "DDR3_2133", "DDR4_2400", "LPDDR3_1600", "HBM"
+    ] = "DDR3_1600"
     smm_entry_latency: Latency = 0
     smm_exit_latency: Latency = 0
 
