@@ -80,16 +80,25 @@ def run_on_gem5(
     cpu: str = "atomic",
     outdir: Path | None = None,
     extra: list[str] | None = None,
+    build: bool = True,
+    timeout: float = 1800.0,
 ) -> ImageRun:
-    """Run ``image`` on gem5 (Scotch-gem5's SMM model) on ``cpu``."""
-    path = workload_build.image(image, "gem5")
+    """Run ``image`` on gem5 (Scotch-gem5's SMM model) on ``cpu``; with
+    ``build`` false the image must have been built already (a sweep's
+    points build nothing: they may run at once)."""
+    if build:
+        path = workload_build.image(image, "gem5")
+    else:
+        path = workload_build.image_path(image, "gem5")
+        if not path.is_file():
+            raise ScotchError(f"{path}: not built")
     outdir = outdir or project.build_dir() / "gem5-runs" / f"{image}-{cpu}"
     if image in NEEDS_DISK:
         outdir.mkdir(parents=True, exist_ok=True)
         disk = dma_disk.make_disk(outdir / "dma-disk.img")
         extra = [*(extra or []), "--disk", str(disk)]
     result = run.run_baremetal(gem5_binary, path, outdir, cpu=cpu,
-                               extra=extra)  # fmt: skip
+                               extra=extra, timeout=timeout)  # fmt: skip
     report = serial_report.parse(result.serial)
     return ImageRun(
         image, f"gem5-{cpu}", report, result.serial, result.host_seconds

@@ -79,34 +79,60 @@ class Roundtrip:
     stat_cycles_per_smi: float
 
 
+def machine_args(clock: str, entry: int, exit_: int,
+                 machine: list[str] | None = None) -> list[str]:  # fmt: skip
+    """baremetal.py's options for the clock, the SMM latencies and any
+    further machine options (``--l2 4MiB``...)."""
+    return ["--clock", clock, "--smm-entry-latency", str(entry),
+            "--smm-exit-latency", str(exit_), *(machine or [])]  # fmt: skip
+
+
+def roundtrip_on_gem5(
+    gem5_binary: Path,
+    cpu: str,
+    outdir: Path,
+    clock: str = "3GHz",
+    entry: int = 0,
+    exit_: int = 0,
+    machine: list[str] | None = None,
+    build: bool = True,
+    timeout: float = 1800.0,
+) -> Roundtrip:
+    """One run of smm_bench on ``cpu``, its output in ``outdir``."""
+    run = baremetal.run_on_gem5(
+        "smm_bench", gem5_binary, cpu=cpu, outdir=outdir,
+        extra=machine_args(clock, entry, exit_, machine), build=build,
+        timeout=timeout,
+    )  # fmt: skip
+    if run.report.verdict != "PASS":
+        raise ScotchError(f"smm_bench failed on {cpu}:\n{run.serial}")
+    v = run.report.values
+    stats = read_stats(outdir / "stats.txt")
+    # A one-element vector stat prints without its "::cpu0" subname.
+    smis = int(
+        stats.get("board.smm.smis::cpu0", stats.get("board.smm.smis", 0))
+    )
+    total = stats.get(
+        "board.smm.cyclesInSmm::cpu0",
+        stats.get("board.smm.cyclesInSmm", 0.0),
+    )
+    return Roundtrip(
+        cpu, int(v["roundtrip_cycles_min"]),
+        int(v["roundtrip_cycles_avg"]), int(v["timing_overhead"]),
+        smis, total / smis if smis else float("nan"),
+    )  # fmt: skip
+
+
 def roundtrip(gem5_binary: Path, cpus: tuple[str, ...], clock: str,
               entry: int, exit_: int) -> list[Roundtrip]:  # fmt: skip
-    out = []
-    for cpu in cpus:
-        outdir = project.build_dir() / "bench" / f"roundtrip-{cpu}"
-        run = baremetal.run_on_gem5(
-            "smm_bench", gem5_binary, cpu=cpu, outdir=outdir,
-            extra=["--clock", clock, "--smm-entry-latency", str(entry),
-                   "--smm-exit-latency", str(exit_)],
+    return [
+        roundtrip_on_gem5(
+            gem5_binary, cpu,
+            project.build_dir() / "bench" / f"roundtrip-{cpu}",
+            clock, entry, exit_,
         )  # fmt: skip
-        if run.report.verdict != "PASS":
-            raise ScotchError(f"smm_bench failed on {cpu}:\n{run.serial}")
-        v = run.report.values
-        stats = read_stats(outdir / "stats.txt")
-        # A one-element vector stat prints without its "::cpu0" subname.
-        smis = int(
-            stats.get("board.smm.smis::cpu0", stats.get("board.smm.smis", 0))
-        )
-        total = stats.get(
-            "board.smm.cyclesInSmm::cpu0",
-            stats.get("board.smm.cyclesInSmm", 0.0),
-        )
-        out.append(Roundtrip(
-            cpu, int(v["roundtrip_cycles_min"]),
-            int(v["roundtrip_cycles_avg"]), int(v["timing_overhead"]),
-            smis, total / smis if smis else float("nan"),
-        ))  # fmt: skip
-    return out
+        for cpu in cpus
+    ]
 
 
 #: The overhead benchmark's workload: the pi spigot (compute) entered
@@ -335,9 +361,12 @@ def check_usage(usage: dict, switch_smis: int) -> list[str]:
     return problems
 
 
-def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
+def verify_handler_run(
+    run: baremetal.ImageRun, build: bool = True
+) -> tuple[int, dict]:
     """Rounds and scotch-reader's JSON for one run of scotch_bench; a
-    ScotchError if the image failed or the ledger is not as it must be."""
+    ScotchError if the image failed or the ledger is not as it must be.
+    With ``build`` false, scotch-reader must have been built already."""
     from scotch_plugin import verifier
     from scotch_plugin.workload_build import scons
 
@@ -351,7 +380,8 @@ def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
     nonce, hexdata = snapshot_line(run.serial)
     if nonce != HANDLER_NONCE:
         raise ScotchError(f"scotch_bench exported with nonce {nonce:#x}")
-    scons(str(verifier.reader_binary().relative_to(project.root())))
+    if build:
+        scons(str(verifier.reader_binary().relative_to(project.root())))
     usage = verifier.verify_snapshot(HANDLER_KEY, nonce, hexdata)
     problems = check_usage(usage, rounds + HANDLER_WARMUP)
     if problems:
@@ -362,52 +392,78 @@ def verify_handler_run(run: baremetal.ImageRun) -> tuple[int, dict]:
     return rounds, usage
 
 
-def handler(gem5_binary: Path | None, cpus: tuple[str, ...] = ("o3",),
-            clock: str = "3GHz", entry: int = 0, exit_: int = 0,
-            rounds: int | None = None) -> list[HandlerRun]:  # fmt: skip
-    """Run scotch_bench on each gem5 CPU model, or on QEMU without a
-    binary, and check what the handler exported."""
+def check_rounds(rounds: int | None) -> None:
     if rounds is not None and (rounds % 2 or not 2 <= rounds <= 512):
         raise ScotchError(
             f"--rounds {rounds}: an even number from 2 to 512 (the image "
             "switches between two domains)"
         )
+
+
+def _handler_result(
+    run: baremetal.ImageRun, stats_path: Path | None, build: bool = True
+) -> HandlerRun:
+    n, usage = verify_handler_run(run, build)
+    v = run.report.values
+    result = HandlerRun(
+        run.platform, n, _cycles(v, "scotch_rt", "scotch_bench"),
+        _cycles(v, "empty_rt", "scotch_bench"),
+        int(v.get("timing_overhead", 0)), usage,
+    )  # fmt: skip
+    if stats_path is not None:
+        # Dump 1: the empty handler's timed phase; 2: Scotch's.
+        dumps = read_stats_dumps(stats_path)
+        if len(dumps) < 2:
+            raise ScotchError(
+                f"{stats_path}: {len(dumps)} dump(s), expected one per "
+                "timed phase"
+            )
+        result.stats_empty = smm_stats(dumps[0])
+        result.stats_scotch = smm_stats(dumps[1])
+    return result
+
+
+def handler_on_gem5(
+    gem5_binary: Path,
+    cpu: str,
+    outdir: Path,
+    clock: str = "3GHz",
+    entry: int = 0,
+    exit_: int = 0,
+    rounds: int | None = None,
+    machine: list[str] | None = None,
+    build: bool = True,
+    timeout: float = 1800.0,
+) -> HandlerRun:
+    """One run of scotch_bench on ``cpu``, its output in ``outdir``,
+    checked as :func:`handler` checks it."""
+    check_rounds(rounds)
+    extra = machine_args(clock, entry, exit_, machine)
+    if rounds is not None:
+        extra += ["--cmdline", f"rounds={rounds}"]
+    run = baremetal.run_on_gem5(
+        "scotch_bench", gem5_binary, cpu=cpu, outdir=outdir, extra=extra,
+        build=build, timeout=timeout,
+    )  # fmt: skip
+    return _handler_result(run, outdir / "stats.txt", build)
+
+
+def handler(gem5_binary: Path | None, cpus: tuple[str, ...] = ("o3",),
+            clock: str = "3GHz", entry: int = 0, exit_: int = 0,
+            rounds: int | None = None) -> list[HandlerRun]:  # fmt: skip
+    """Run scotch_bench on each gem5 CPU model, or on QEMU without a
+    binary, and check what the handler exported."""
+    check_rounds(rounds)
     if gem5_binary is None:
         cmdline = f"rounds={rounds}" if rounds is not None else None
         qrun = baremetal.run_on_qemu("scotch_bench", timeout=120,
                                      cmdline=cmdline)  # fmt: skip
-        runs = [(qrun, None)]
-    else:
-        runs = []
-        for cpu in cpus:
-            outdir = project.build_dir() / "bench" / f"handler-{cpu}"
-            extra = ["--clock", clock, "--smm-entry-latency", str(entry),
-                     "--smm-exit-latency", str(exit_)]  # fmt: skip
-            if rounds is not None:
-                extra += ["--cmdline", f"rounds={rounds}"]
-            run = baremetal.run_on_gem5(
-                "scotch_bench", gem5_binary, cpu=cpu, outdir=outdir,
-                extra=extra,
-            )  # fmt: skip
-            runs.append((run, outdir / "stats.txt"))
-    out = []
-    for run, stats_path in runs:
-        n, usage = verify_handler_run(run)
-        v = run.report.values
-        result = HandlerRun(
-            run.platform, n, _cycles(v, "scotch_rt", "scotch_bench"),
-            _cycles(v, "empty_rt", "scotch_bench"),
-            int(v.get("timing_overhead", 0)), usage,
+        return [_handler_result(qrun, None)]
+    return [
+        handler_on_gem5(
+            gem5_binary, cpu,
+            project.build_dir() / "bench" / f"handler-{cpu}",
+            clock, entry, exit_, rounds,
         )  # fmt: skip
-        if stats_path is not None:
-            # Dump 1: the empty handler's timed phase; 2: Scotch's.
-            dumps = read_stats_dumps(stats_path)
-            if len(dumps) < 2:
-                raise ScotchError(
-                    f"{stats_path}: {len(dumps)} dump(s), expected one per "
-                    "timed phase"
-                )
-            result.stats_empty = smm_stats(dumps[0])
-            result.stats_scotch = smm_stats(dumps[1])
-        out.append(result)
-    return out
+        for cpu in cpus
+    ]

@@ -140,6 +140,12 @@ def _bench_handler(args: argparse.Namespace) -> None:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from scotch_plugin import bench
 
+    if args.what == "sweep":
+        from scotch_plugin.sweep import bench as sweep_bench
+
+        for line in sweep_bench.run(args.gem5_binary, args.repeats):
+            print(line)
+        return 0
     if args.what in ("handler", "all"):
         _bench_handler(args)
     if args.what == "handler":
@@ -240,11 +246,25 @@ def _cmd_gem5_check(args: argparse.Namespace) -> int:
     return 0
 
 
+_SWEEP_OPTIONS = ("executor", "workers", "timeout", "partition", "time_min",
+                  "mem_gb")  # fmt: skip
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep.schema import is_sweep_file
+
+    if is_sweep_file(args.experiment):
+        return _run_sweep(args)
     from scotch_plugin import rq1
     from scotch_plugin.experiment import load_experiment
 
     exp = load_experiment(args.experiment)
+    given = [o for o in _SWEEP_OPTIONS if getattr(args, o) is not None]
+    if given:
+        raise ScotchError(
+            f"{args.experiment}: --{given[0].replace('_', '-')}: only for "
+            "sweep files (with a grid); this is an RQ1 experiment file"
+        )
     if args.gem5_binary is not None:
         raise ScotchError(
             f"{args.experiment}: --gem5-binary: RQ1 needs Xen to boot in "
@@ -253,6 +273,54 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "QEMU without it"
         )
     rq1.run_experiment(exp)
+    return 0
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep.runner import Options, run_sweep
+    from scotch_plugin.sweep.schema import load_sweep
+
+    for option, value, low in (("--workers", args.workers, 1),
+                               ("--timeout", args.timeout, 0),
+                               ("--time-min", args.time_min, 1),
+                               ("--mem-gb", args.mem_gb, 0)):  # fmt: skip
+        if value is not None and (value < low or (low == 0 and value <= 0)):
+            what = "at least 1" if low else "greater than 0"
+            raise ScotchError(f"{option} {value:g}: expected {what}")
+    sweep = load_sweep(args.experiment, gem5_binary=args.gem5_binary)
+    summary = run_sweep(
+        sweep,
+        Options(
+            executor=args.executor,
+            workers=args.workers,
+            timeout_s=args.timeout,
+            partition=args.partition,
+            time_min=args.time_min,
+            mem_gb=args.mem_gb,
+            resume=args.resume,
+        ),
+    )
+    print(summary.text)
+    print(
+        f"scotch run: {sweep.name}: {summary.total} points, "
+        f"{summary.skipped} already done, {summary.ran} run, "
+        f"{summary.failed} not done, in {summary.seconds:.0f} s; results "
+        f"in {sweep.output}"
+    )
+    return 1 if summary.failed else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from scotch_plugin.sweep import report
+
+    df, text, files = report.report(args.sweep_dir)
+    print(text)
+    failed = int((df["status"] != "done").sum())
+    print(
+        f"scotch report: {len(df)} points, {failed} not done; wrote "
+        + ", ".join(str(f.name) for f in files)
+        + f" in {args.sweep_dir}"
+    )
     return 0
 
 
@@ -318,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="run an experiment file (RQ1: the scheduler attack)",
+        help="run an experiment file (RQ1: the scheduler attack) or a "
+        "sweep file",
         description=(
             "Run the experiment in a YAML file (docs/experiment-files.md; "
             "experiments/rq1.yaml is the paper's RQ1): for each attack "
@@ -326,12 +395,62 @@ def build_parser() -> argparse.ArgumentParser:
             "victim domUs, and compare each domain's CPU time in Scotch's "
             "SMM ledger, Xen's accounting and ground truth (xentrace). "
             "Prints the table and writes results.csv, rq1.png and each "
-            "run's logs to the file's output directory."
+            "run's logs to the file's output directory. A sweep file (one "
+            "with a grid) instead runs one gem5 point per grid point, "
+            "skipping those already done, locally or on Slurm, and writes "
+            "each point's record, results.csv, results.parquet and a plot "
+            "per axis."
         ),
     )
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT.yaml")
     p.add_argument("--gem5-binary", type=Path, metavar="PATH")
+    sw = p.add_argument_group(
+        "sweep files (with a grid; docs/experiment-files.md, 'Sweeps')"
+    )
+    sw.add_argument(
+        "--executor",
+        choices=("local", "slurm"),
+        help="where points run (default: the file's, local)",
+    )
+    sw.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local: points at once (default: the cores)",
+    )
+    sw.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="a point's time limit in seconds",
+    )
+    sw.add_argument("--partition", help="slurm: the partition")
+    sw.add_argument(
+        "--time-min",
+        type=int,
+        metavar="MIN",
+        help="slurm: each job's time limit in minutes",
+    )
+    sw.add_argument(
+        "--mem-gb", type=float, metavar="GB", help="slurm: each job's memory"
+    )
+    sw.add_argument("--resume", action=argparse.BooleanOptionalAction,
+                    default=True,
+                    help="skip points with a done record (default); "
+                    "--no-resume runs every point again")  # fmt: skip
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "report",
+        help="redraw a sweep's table and plots from its records",
+        description=(
+            "Read SWEEP_DIR (a sweep's output directory) and write "
+            "results.csv, results.parquet and plot-<axis>.png from the "
+            "records, without running anything."
+        ),
+    )
+    p.add_argument("sweep_dir", type=Path, metavar="SWEEP_DIR")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
         "bench",
@@ -345,10 +464,14 @@ def build_parser() -> argparse.ArgumentParser:
             "SMI of Scotch's real accounting handler on fake Xen state, "
             "against an empty handler, compared with the paper, and the "
             "ledger it exports verified (without --gem5-binary: on QEMU, "
-            "functional result only)."
+            "functional result only); sweep: the sweep runner's scaling "
+            "from 1 to 2 local workers on 8 gem5 points and its own cost "
+            "per point (--repeats times)."
         ),
     )
-    p.add_argument("what", choices=("roundtrip", "overhead", "handler", "all"))
+    p.add_argument(
+        "what", choices=("roundtrip", "overhead", "handler", "sweep", "all")
+    )
     p.add_argument(
         "--gem5-binary",
         type=Path,
@@ -433,6 +556,13 @@ def main(argv: list[str] | None = None) -> int:
     except ScotchError as exc:
         print(f"scotch: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "scotch: interrupted; what finished is kept (a sweep: run it "
+            "again, or with --resume, to finish it)",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ Every field is documented, with its default, in
 raises :class:`~scotch_plugin.errors.ExperimentError` listing every
 problem, each with the file, line, field path (``domains[1].workload``),
 what was expected and what was found.
+
+The schema is a set of pydantic models (``_ExperimentModel`` and its
+sections) whose validators word their own errors; the YAML is read with
+a line index so that each error points at its line, and the rules that
+relate fields (a gem5 section only on gem5, one attacker and one victim,
+each severity once...) are checked on the raw document, so that every
+problem is reported in one pass.
 """
 
 from __future__ import annotations
@@ -19,12 +26,21 @@ import difflib
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, NoReturn, cast
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scotch_plugin.errors import ExperimentError, FieldProblem
 from scotch_plugin.gem5.run import CPU_MODELS
@@ -295,16 +311,16 @@ def _build(
     check_files: bool,
 ) -> Experiment:
     data, lines = _compose(text, source)
-    checker = _Checker(lines)
-    experiment = _Parser(
-        checker,
+    problems = _Problems(lines)
+    experiment = _Schema(
+        problems,
         source=file,
         base_dir=base_dir.resolve(),
         env=os.environ if env is None else env,
         check_files=check_files,
     ).experiment(data)
-    if checker.problems or experiment is None:
-        raise ExperimentError(source, checker.sorted_problems())
+    if problems.items or experiment is None:
+        raise ExperimentError(source, problems.sorted())
     return experiment
 
 
@@ -395,15 +411,6 @@ def _dotted(path: _FieldPath) -> str:
 
 # -- checking values ----------------------------------------------------------
 
-T = TypeVar("T")
-
-
-class _Required:
-    """Marks a field without a default."""
-
-
-_REQUIRED = _Required()
-
 
 def _describe(value: object) -> str:
     """A found value as an error message shows it."""
@@ -440,12 +447,242 @@ def _frequency_hz(text: str) -> float | None:
     return float(match.group(1)) * _FREQUENCY_SCALE[match.group(2)]
 
 
-class _Checker:
-    """Collects problems; each check returns the value or ``None``."""
+# -- the schema ---------------------------------------------------------------
+#
+# Pydantic models check each field; their validators raise our own
+# messages (expected what, found what). _Translator turns pydantic's
+# errors into FieldProblems with lines; _cross_checks adds the rules
+# that relate fields, on the raw data, so that every problem is reported
+# at once.
+
+_WORKLOAD_WHAT = (
+    f"one of {', '.join(WORKLOADS)} or parsec:<benchmark> "
+    f"(benchmark one of {', '.join(PARSEC_BENCHMARKS)}), or several "
+    "joined with + (run in turn)"
+)
+_TOP_WHAT = "a mapping of experiment fields"
+_GEM5_WHAT = f"a mapping of {', '.join(GEM5_FIELDS)}"
+_ATTACK_WHAT = (
+    "a mapping with severities (a list of integers "
+    f"{MIN_SEVERITY}..{MAX_SEVERITY}) and optionally hide_from_xen and "
+    "repeats"
+)
+_SEVERITIES_WHAT = f"a list of integers {MIN_SEVERITY}..{MAX_SEVERITY}"
+_DOMAINS_WHAT = (
+    "a list of exactly two domains, one with role attacker and one with "
+    "role victim"
+)
+_DOMAIN_WHAT = (
+    "a mapping with name, role and workload (and optionally memory_mb, "
+    "vcpus)"
+)
+_FREQUENCY_WHAT = "a frequency such as 3GHz, 2.5GHz or 800MHz"
+_BINARY_WHAT = "a path to a gem5 binary (gem5.opt)"
+_OUTPUT_WHAT = "a path to a results directory"
+
+#: What a field (or section) holds, by its path with list indexes as
+#: ``[]``: for "missing" and "expected a mapping" messages.
+_WHAT = {
+    "": _TOP_WHAT,
+    "name": _NAME_WHAT,
+    "attack": _ATTACK_WHAT,
+    "attack.severities": _SEVERITIES_WHAT,
+    "domains": _DOMAINS_WHAT,
+    "domains[]": _DOMAIN_WHAT,
+    "domains[].name": _NAME_WHAT,
+    "domains[].role": f"one of {', '.join(ROLES)}",
+    "domains[].workload": _WORKLOAD_WHAT,
+    "gem5": _GEM5_WHAT,
+}
+
+
+def _problem(message: str) -> NoReturn:
+    # The message goes in the context: it may hold braces.
+    raise PydanticCustomError("scotch", "{message}", {"message": message})
+
+
+def _wrong(expected: str, value: object, hint: str = "") -> NoReturn:
+    if expected.startswith(("a name", "text", "a path")) and isinstance(
+        value, (bool, int, float, datetime.date)
+    ):
+        hint += " (put it in quotes if you meant it as text)"
+    _problem(f"expected {expected}, found {_describe(value)}{hint}")
+
+
+def _integer(low: int, high: int) -> PlainValidator:
+    def check(value: object) -> int:
+        # bool is an int in Python; a YAML true is not a number.
+        if isinstance(value, bool) or not isinstance(value, int):
+            _wrong(f"an integer from {low} to {high}", value)
+        if not low <= value <= high:
+            _problem(
+                f"out of range: expected an integer from {low} to {high}, "
+                f"found {value}"
+            )
+        return value
+
+    return PlainValidator(check)
+
+
+def _choice(choices: tuple[str, ...]) -> PlainValidator:
+    def check(value: object) -> str:
+        if isinstance(value, str) and value in choices:
+            return value
+        hint = _suggest(value, choices) if isinstance(value, str) else ""
+        _wrong(f"one of {', '.join(choices)}", value, hint)
+
+    return PlainValidator(check)
+
+
+def _text(pattern: re.Pattern[str] | None, expected: str) -> PlainValidator:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or (
+            pattern is not None and not pattern.fullmatch(value)
+        ):
+            _wrong(expected, value)
+        if expected.startswith("a path") and not value.strip():
+            _wrong(expected, value)
+        return value
+
+    return PlainValidator(check)
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        _wrong("true or false", value)
+    return value
+
+
+def _positive_number(value: object) -> float:
+    expected = "a number greater than 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _wrong(expected, value)
+    if not math.isfinite(value) or value <= 0:
+        _problem(f"out of range: expected {expected}, found {value}")
+    return float(value)
+
+
+def _frequency(value: object) -> str:
+    if not isinstance(value, str) or not _FREQUENCY.fullmatch(value):
+        _wrong(_FREQUENCY_WHAT, value)
+    if not _frequency_hz(value):
+        _problem(f"out of range: expected {_FREQUENCY_WHAT}, found '{value}'")
+    return value
+
+
+def _workload(value: object) -> str:
+    if not isinstance(value, str):
+        _wrong(_WORKLOAD_WHAT, value)
+    # A mix: each part in turn, for the domain's whole run.
+    for part in value.split("+"):
+        _one_workload(part)
+    return value
+
+
+def _one_workload(value: str) -> None:
+    if value in WORKLOADS:
+        return
+    if value.startswith(PARSEC_PREFIX):
+        if value[len(PARSEC_PREFIX) :] in PARSEC_BENCHMARKS:
+            return
+        parsec = tuple(PARSEC_PREFIX + b for b in PARSEC_BENCHMARKS)
+        _problem(
+            "unknown PARSEC benchmark: expected parsec:<benchmark> with "
+            f"benchmark one of {', '.join(PARSEC_BENCHMARKS)}, found "
+            f"{value!r}{_suggest(value, parsec)}"
+        )
+    known = WORKLOADS + tuple(PARSEC_PREFIX + b for b in PARSEC_BENCHMARKS)
+    _problem(
+        f"unknown workload: expected {_WORKLOAD_WHAT}, found "
+        f"{value!r}{_suggest(value, known)}"
+    )
+
+
+def _severities_list(value: object) -> object:
+    what = (
+        f"a non-empty list of integers from {MIN_SEVERITY} to "
+        f"{MAX_SEVERITY}"
+    )
+    if not isinstance(value, list) or not value:
+        _wrong(what, value)
+    return value
+
+
+def _null_is_empty(value: object) -> object:
+    """A section left empty (``gem5:``) takes every default."""
+    return {} if value is None else value
+
+
+_Name = Annotated[str, _text(_NAME, _NAME_WHAT)]
+_Severity = Annotated[int, _integer(MIN_SEVERITY, MAX_SEVERITY)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Gem5Model(_Model):
+    binary: Annotated[str, _text(None, _BINARY_WHAT)] | None = None
+    cpu: Annotated[str, _choice(CPU_MODELS)] = DEFAULT_GEM5_CPU
+    frequency: Annotated[str, PlainValidator(_frequency)] = DEFAULT_FREQUENCY
+
+
+class _AttackModel(_Model):
+    severities: Annotated[
+        list[_Severity], BeforeValidator(_severities_list)
+    ] = Field(description=_SEVERITIES_WHAT)
+    hide_from_xen: Annotated[bool, PlainValidator(_boolean)] = False
+    repeats: Annotated[int, _integer(*REPEATS_RANGE)] = DEFAULT_REPEATS
+
+
+class _DomainModel(_Model):
+    name: _Name
+    role: Annotated[str, _choice(ROLES)]
+    workload: Annotated[str, PlainValidator(_workload)]
+    memory_mb: Annotated[int, _integer(*MEMORY_MB_RANGE)] = DEFAULT_MEMORY_MB
+    vcpus: Annotated[int, _integer(*VCPUS_RANGE)] = DEFAULT_VCPUS
+
+
+class _ExperimentModel(_Model):
+    name: _Name
+    description: Annotated[str, _text(None, "text")] = ""
+    platform: Annotated[str, _choice(PLATFORMS)] = DEFAULT_PLATFORM
+    gem5: Annotated[_Gem5Model, BeforeValidator(_null_is_empty)] | None = None
+    trigger: Annotated[str, _choice(TRIGGERS)] = DEFAULT_TRIGGER
+    random_mean_us: Annotated[float, PlainValidator(_positive_number)] = (
+        DEFAULT_RANDOM_MEAN_US
+    )
+    attack: Annotated[_AttackModel, BeforeValidator(_null_is_empty)]
+    domains: list[_DomainModel]
+    seconds: Annotated[int, _integer(*SECONDS_RANGE)] = DEFAULT_SECONDS
+    output: Annotated[str, _text(None, _OUTPUT_WHAT)] | None = None
+
+
+assert TOP_FIELDS == tuple(_ExperimentModel.model_fields)
+assert GEM5_FIELDS == tuple(_Gem5Model.model_fields)
+assert ATTACK_FIELDS == tuple(_AttackModel.model_fields)
+assert DOMAIN_FIELDS == tuple(_DomainModel.model_fields)
+
+#: The fields each section may have, by its path pattern.
+_SECTION_FIELDS = {
+    "": TOP_FIELDS,
+    "gem5": GEM5_FIELDS,
+    "attack": ATTACK_FIELDS,
+    "domains[]": DOMAIN_FIELDS,
+}
+
+
+def _pattern(path: _FieldPath) -> str:
+    """``path`` dotted, with every list index as ``[]``."""
+    return re.sub(r"\[\d+\]", "[]", _dotted(path))
+
+
+class _Problems:
+    """Problems found, each with its line."""
 
     def __init__(self, lines: dict[_FieldPath, int]):
         self.lines = lines
-        self.problems: list[FieldProblem] = []
+        self.items: list[FieldProblem] = []
 
     def line(self, path: _FieldPath) -> int | None:
         """The line of ``path`` or of its nearest parent in the file (not
@@ -457,293 +694,229 @@ class _Checker:
         return None
 
     def fail(self, path: _FieldPath, message: str) -> None:
-        self.problems.append(
+        self.items.append(
             FieldProblem(_dotted(path), message, self.line(path))
         )
 
-    def sorted_problems(self) -> list[FieldProblem]:
-        return sorted(self.problems, key=lambda p: p.line or 0)
+    def sorted(self) -> list[FieldProblem]:
+        return sorted(self.items, key=lambda p: p.line or 0)
 
-    def wrong(
-        self, path: _FieldPath, expected: str, value: object, hint: str = ""
-    ) -> None:
-        if expected.startswith(("a name", "text", "a path")) and (
-            isinstance(value, (bool, int, float, datetime.date))
-        ):
-            hint += " (put it in quotes if you meant it as text)"
-        self.fail(path, f"expected {expected}, found {_describe(value)}{hint}")
-
-    def mapping(
-        self,
-        value: object,
-        path: _FieldPath,
-        known: tuple[str, ...],
-        what: str,
-    ) -> dict[str, object] | None:
-        """A mapping whose keys are all in ``known`` (null is empty)."""
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.wrong(path, what, value)
-            return None
-        out: dict[str, object] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
+    def pydantic(self, err: ErrorDetails) -> None:
+        path: _FieldPath = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "scotch":
+            self.fail(path, err["msg"])
+        elif kind in ("extra_forbidden", "invalid_key"):
+            known = _SECTION_FIELDS.get(_pattern(path[:-1]), ())
+            key = path[-1]
+            if kind == "invalid_key" or not isinstance(key, str):
                 self.fail(
-                    (*path, str(key)),
+                    (*path[:-1], str(key)),
                     "field names must be text: expected one of "
                     f"{', '.join(known)}, found {_describe(key)}",
                 )
-            elif key not in known:
+            else:
                 self.fail(
-                    (*path, key),
+                    path,
                     f"unknown field: expected one of {', '.join(known)}"
                     f"{_suggest(key, known)}",
                 )
-            else:
-                out[key] = item
-        return out
-
-    def field(
-        self,
-        data: dict[str, object],
-        path: _FieldPath,
-        name: str,
-        check: Callable[[object, _FieldPath], T | None],
-        default: T | _Required,
-        expected: str,
-    ) -> T | None:
-        """``data[name]`` checked, or its default, or ``None`` (a problem)."""
-        if name not in data:
-            if isinstance(default, _Required):
-                self.fail(
-                    (*path, name),
-                    f"missing required field: expected {expected}",
-                )
-                return None
-            return default
-        return check(data[name], (*path, name))
-
-    # Checks: (value, path) -> value or None.
-
-    def text(
-        self, pattern: re.Pattern[str] | None, expected: str
-    ) -> Callable[[object, _FieldPath], str | None]:
-        def check(value: object, path: _FieldPath) -> str | None:
-            if not isinstance(value, str) or (
-                pattern is not None and not pattern.fullmatch(value)
-            ):
-                self.wrong(path, expected, value)
-                return None
-            return value
-
-        return check
-
-    def choice(
-        self, choices: tuple[str, ...]
-    ) -> Callable[[object, _FieldPath], str | None]:
-        def check(value: object, path: _FieldPath) -> str | None:
-            if isinstance(value, str) and value in choices:
-                return value
-            hint = _suggest(value, choices) if isinstance(value, str) else ""
-            self.wrong(path, f"one of {', '.join(choices)}", value, hint)
-            return None
-
-        return check
-
-    def integer(
-        self, low: int, high: int
-    ) -> Callable[[object, _FieldPath], int | None]:
-        def check(value: object, path: _FieldPath) -> int | None:
-            # bool is an int in Python; a YAML true is not a number.
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.wrong(path, f"an integer from {low} to {high}", value)
-                return None
-            if not low <= value <= high:
-                self.fail(
-                    path,
-                    f"out of range: expected an integer from {low} to "
-                    f"{high}, found {value}",
-                )
-                return None
-            return value
-
-        return check
-
-    def positive_number(self, value: object, path: _FieldPath) -> float | None:
-        expected = "a number greater than 0"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.wrong(path, expected, value)
-            return None
-        if not math.isfinite(value) or value <= 0:
+        elif kind == "missing":
+            what = _WHAT.get(_pattern(path), "a value")
+            self.fail(path, f"missing required field: expected {what}")
+        elif kind in ("model_type", "model_attributes_type", "dict_type",
+                      "list_type"):  # fmt: skip
+            what = _WHAT.get(_pattern(path), "a mapping")
             self.fail(
-                path, f"out of range: expected {expected}, found {value}"
+                path, f"expected {what}, found {_describe(err['input'])}"
             )
-            return None
-        return float(value)
-
-    def boolean(self, value: object, path: _FieldPath) -> bool | None:
-        if not isinstance(value, bool):
-            self.wrong(path, "true or false", value)
-            return None
-        return value
+        else:  # not expected: pydantic's own words
+            self.fail(path, f"{err['msg']}, found {_describe(err['input'])}")
 
 
-# -- the schema ---------------------------------------------------------------
-
-_WORKLOAD_WHAT = (
-    f"one of {', '.join(WORKLOADS)} or parsec:<benchmark> "
-    f"(benchmark one of {', '.join(PARSEC_BENCHMARKS)}), or several "
-    "joined with + (run in turn)"
-)
-
-
-class _Parser:
-    """The schema: builds an ``Experiment`` or records why not."""
+class _Schema:
+    """Validates the document; builds an ``Experiment`` or records why
+    not."""
 
     def __init__(
         self,
-        checker: _Checker,
+        problems: _Problems,
         *,
         source: Path | None,
         base_dir: Path,
         env: Mapping[str, str],
         check_files: bool,
     ):
-        self.c = checker
+        self.p = problems
         self.source = source
         self.base_dir = base_dir
         self.env = env
         self.check_files = check_files
 
     def experiment(self, data: object) -> Experiment | None:
-        c = self.c
+        p = self.p
         if data is None:
-            c.fail((), "empty file: expected a mapping of experiment fields")
+            p.fail((), f"empty file: expected {_TOP_WHAT}")
             return None
-        top = c.mapping(data, (), TOP_FIELDS, "a mapping of experiment fields")
-        if top is None:
+        if not isinstance(data, dict):
+            p.fail((), f"expected {_TOP_WHAT}, found {_describe(data)}")
             return None
-        name = c.field(
-            top, (), "name", c.text(_NAME, _NAME_WHAT), _REQUIRED, _NAME_WHAT
+        data = self._cross_checks(data)
+        try:
+            model = _ExperimentModel.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                p.pydantic(err)
+            model = None
+        binary = self._gem5_binary(data)
+        if p.items or model is None:
+            return None
+        gem5 = None
+        if model.platform == "gem5":
+            section = model.gem5 or _Gem5Model()
+            assert binary is not None
+            gem5 = Gem5Settings(binary, section.cpu, section.frequency)
+        first, second = (
+            Domain(d.name, cast(Role, d.role), d.workload, d.memory_mb,
+                   d.vcpus)  # fmt: skip
+            for d in model.domains
         )
-        description = c.field(
-            top, (), "description", c.text(None, "text"), "", "text"
+        output = (
+            (self.base_dir / Path(model.output).expanduser()).resolve()
+            if model.output is not None
+            else (self.base_dir / "results" / model.name).resolve()
         )
-        platform = c.field(
-            top,
-            (),
-            "platform",
-            c.choice(PLATFORMS),
-            DEFAULT_PLATFORM,
-            "",
+        return Experiment(
+            name=model.name,
+            source=self.source,
+            platform=cast(Platform, model.platform),
+            trigger=cast(Trigger, model.trigger),
+            attack=Attack(
+                tuple(model.attack.severities),
+                model.attack.hide_from_xen,
+                model.attack.repeats,
+            ),
+            domains=(first, second),
+            seconds=model.seconds,
+            output=output,
+            gem5=gem5,
+            random_mean_us=(
+                model.random_mean_us if model.trigger == "random" else None
+            ),
+            description=model.description,
         )
-        trigger = c.field(
-            top, (), "trigger", c.choice(TRIGGERS), DEFAULT_TRIGGER, ""
-        )
-        gem5 = self.gem5(top, platform)
+
+    def _cross_checks(self, top: dict[str, Any]) -> dict[str, Any]:
+        """The rules between fields, on the raw document; what it returns
+        is the document without the fields these rules refused (so they
+        are not reported twice)."""
+        p = self.p
+        data = dict(top)
+        platform = top.get("platform", DEFAULT_PLATFORM)
+        platform = platform if platform in PLATFORMS else None
+        trigger = top.get("trigger", DEFAULT_TRIGGER)
+        trigger = trigger if trigger in TRIGGERS else None
+        if platform is not None and platform != "gem5" and "gem5" in top:
+            p.fail(
+                ("gem5",),
+                "only for platform gem5: expected no gem5 section, found "
+                f"one with platform {platform}",
+            )
+            del data["gem5"]
         if platform == "qemu" and trigger in GEM5_ONLY_TRIGGERS:
-            c.fail(
+            p.fail(
                 ("trigger",),
                 "expected software on platform qemu (the cr3 and random "
                 f"triggers need platform gem5), found '{trigger}'",
             )
-        random_mean_us = self.random_mean(top, trigger)
-        attack = self.attack(top)
-        domains = self.domains(top)
-        seconds = c.field(
-            top,
-            (),
-            "seconds",
-            c.integer(*SECONDS_RANGE),
-            DEFAULT_SECONDS,
-            "",
-        )
-        output = self.output(top, name)
-        if (
-            c.problems
-            or name is None
-            or description is None
-            or platform is None
-            or trigger is None
-            or attack is None
-            or domains is None
-            or seconds is None
-            or output is None
-        ):
-            return None
-        return Experiment(
-            name=name,
-            source=self.source,
-            platform=cast(Platform, platform),
-            trigger=cast(Trigger, trigger),
-            attack=attack,
-            domains=domains,
-            seconds=seconds,
-            output=output,
-            gem5=gem5,
-            random_mean_us=random_mean_us,
-            description=description,
-        )
-
-    def gem5(
-        self, top: dict[str, object], platform: str | None
-    ) -> Gem5Settings | None:
-        c = self.c
-        if platform != "gem5":
-            if "gem5" in top and platform is not None:
-                c.fail(
-                    ("gem5",),
-                    "only for platform gem5: expected no gem5 section, "
-                    f"found one with platform {platform}",
-                )
-            return None
-        what = f"a mapping of {', '.join(GEM5_FIELDS)}"
-        section = c.mapping(top.get("gem5"), ("gem5",), GEM5_FIELDS, what)
-        if section is None:
-            return None
-        path: _FieldPath = ("gem5",)
-        binary = self.gem5_binary(section)
-        cpu = c.field(
-            section, path, "cpu", c.choice(CPU_MODELS), DEFAULT_GEM5_CPU, ""
-        )
-        freq_what = "a frequency such as 3GHz, 2.5GHz or 800MHz"
-        frequency = c.field(
-            section,
-            path,
-            "frequency",
-            c.text(_FREQUENCY, freq_what),
-            DEFAULT_FREQUENCY,
-            freq_what,
-        )
-        if frequency is not None and not _frequency_hz(frequency):
-            c.fail(
-                (*path, "frequency"),
-                f"out of range: expected {freq_what}, found '{frequency}'",
+        if trigger not in (None, "random") and "random_mean_us" in top:
+            p.fail(
+                ("random_mean_us",),
+                "only for trigger random: expected no random_mean_us, "
+                f"found {_describe(top['random_mean_us'])} with trigger "
+                f"{trigger}",
             )
-            frequency = None
-        if binary is None or cpu is None or frequency is None:
-            return None
-        return Gem5Settings(binary=binary, cpu=cpu, frequency=frequency)
+            del data["random_mean_us"]
+        attack = top.get("attack")
+        if isinstance(attack, dict) and isinstance(
+            attack.get("severities"), list
+        ):
+            first: dict[int, int] = {}
+            path: _FieldPath = ("attack", "severities")
+            for i, s in enumerate(attack["severities"]):
+                ok = isinstance(s, int) and not isinstance(s, bool)
+                if not ok or not MIN_SEVERITY <= s <= MAX_SEVERITY:
+                    continue
+                if s in first:
+                    p.fail(
+                        (*path, i),
+                        f"expected each severity once, found {s} again "
+                        f"(first at {_dotted((*path, first[s]))})",
+                    )
+                else:
+                    first[s] = i
+        domains = top.get("domains")
+        if isinstance(domains, list):
+            if len(domains) != 2:
+                p.fail(
+                    ("domains",),
+                    f"expected {_DOMAINS_WHAT}, found {len(domains)} "
+                    "domain(s)",
+                )
+            self._unique_domains(domains)
+        return data
 
-    def gem5_binary(self, section: dict[str, object]) -> Path | None:
-        c = self.c
+    def _unique_domains(self, domains: list[Any]) -> None:
+        roles: dict[str, int] = {}
+        names: dict[str, int] = {}
+        for i, item in enumerate(domains):
+            if not isinstance(item, dict):
+                continue
+            role = item.get("role")
+            if isinstance(role, str) and role in ROLES:
+                if role in roles:
+                    other = next(r for r in ROLES if r != role)
+                    self.p.fail(
+                        ("domains", i, "role"),
+                        f"duplicate role: expected {other} (one attacker "
+                        f"and one victim), found '{role}' again (domains"
+                        f"[{roles[role]}] is the {role})",
+                    )
+                else:
+                    roles[role] = i
+            name = item.get("name")
+            if isinstance(name, str) and _NAME.fullmatch(name):
+                if name in names:
+                    self.p.fail(
+                        ("domains", i, "name"),
+                        "duplicate name: expected a name no other domain "
+                        f"has, found '{name}' again (domains[{names[name]}] "
+                        "has it)",
+                    )
+                else:
+                    names[name] = i
+
+    def _gem5_binary(self, top: dict[str, Any]) -> Path | None:
+        """The gem5 binary of ``platform: gem5``: the file's (relative to
+        it), else ``$SCOTCH_GEM5_BINARY``; checked to be executable."""
+        if top.get("platform", DEFAULT_PLATFORM) != "gem5":
+            return None
+        section = top.get("gem5")
+        section = {} if section is None else section
+        if not isinstance(section, dict):
+            return None  # the model says why
         path: _FieldPath = ("gem5", "binary")
-        what = "a path to a gem5 binary (gem5.opt)"
         origin = ""
         if "binary" in section:
-            text = c.text(None, what)(section["binary"], path)
-            if text is None:
-                return None
-            if not text.strip():
-                c.wrong(path, what, text)
-                return None
+            text = section["binary"]
+            if not isinstance(text, str) or not text.strip():
+                return None  # the model says why
             binary = (self.base_dir / Path(text).expanduser()).resolve()
         elif self.env.get(GEM5_BINARY_ENV, "").strip():
             origin = f" (from ${GEM5_BINARY_ENV})"
             binary = Path(self.env[GEM5_BINARY_ENV]).expanduser().resolve()
         else:
-            c.fail(
+            self.p.fail(
                 path,
                 "missing: platform gem5 needs a gem5 binary: expected "
                 f"gem5.binary or ${GEM5_BINARY_ENV} to name one, found "
@@ -759,260 +932,10 @@ class _Parser:
             elif not os.access(binary, os.X_OK):
                 found = "a file that is not executable"
             if found:
-                c.fail(
+                self.p.fail(
                     path,
                     f"expected an executable gem5 binary, found {found}: "
                     f"{binary}{origin}",
                 )
                 return None
         return binary
-
-    def random_mean(
-        self, top: dict[str, object], trigger: str | None
-    ) -> float | None:
-        c = self.c
-        if trigger != "random":
-            if "random_mean_us" in top and trigger is not None:
-                c.fail(
-                    ("random_mean_us",),
-                    "only for trigger random: expected no random_mean_us, "
-                    f"found {_describe(top['random_mean_us'])} with trigger "
-                    f"{trigger}",
-                )
-            return None
-        return c.field(
-            top,
-            (),
-            "random_mean_us",
-            c.positive_number,
-            DEFAULT_RANDOM_MEAN_US,
-            "",
-        )
-
-    def attack(self, top: dict[str, object]) -> Attack | None:
-        c = self.c
-        what = (
-            "a mapping with severities (a list of integers "
-            f"{MIN_SEVERITY}..{MAX_SEVERITY}) and optionally hide_from_xen "
-            "and repeats"
-        )
-        if "attack" not in top:
-            c.fail(("attack",), f"missing required field: expected {what}")
-            return None
-        path: _FieldPath = ("attack",)
-        section = c.mapping(top["attack"], path, ATTACK_FIELDS, what)
-        if section is None:
-            return None
-        severities = c.field(
-            section,
-            path,
-            "severities",
-            self.severities,
-            _REQUIRED,
-            f"a list of integers {MIN_SEVERITY}..{MAX_SEVERITY}",
-        )
-        hide = c.field(section, path, "hide_from_xen", c.boolean, False, "")
-        repeats = c.field(
-            section,
-            path,
-            "repeats",
-            c.integer(*REPEATS_RANGE),
-            DEFAULT_REPEATS,
-            "",
-        )
-        if severities is None or hide is None or repeats is None:
-            return None
-        return Attack(
-            severities=severities, hide_from_xen=hide, repeats=repeats
-        )
-
-    def severities(
-        self, value: object, path: _FieldPath
-    ) -> tuple[int, ...] | None:
-        c = self.c
-        what = (
-            f"a non-empty list of integers from {MIN_SEVERITY} to "
-            f"{MAX_SEVERITY}"
-        )
-        if not isinstance(value, list) or not value:
-            c.wrong(path, what, value)
-            return None
-        check = c.integer(MIN_SEVERITY, MAX_SEVERITY)
-        out: list[int] = []
-        first: dict[int, int] = {}
-        ok = True
-        for i, item in enumerate(value):
-            severity = check(item, (*path, i))
-            if severity is None:
-                ok = False
-            elif severity in first:
-                c.fail(
-                    (*path, i),
-                    "expected each severity once, found "
-                    f"{severity} again (first at "
-                    f"{_dotted((*path, first[severity]))})",
-                )
-                ok = False
-            else:
-                first[severity] = i
-                out.append(severity)
-        return tuple(out) if ok else None
-
-    def domains(self, top: dict[str, object]) -> tuple[Domain, Domain] | None:
-        c = self.c
-        path: _FieldPath = ("domains",)
-        what = (
-            "a list of exactly two domains, one with role attacker and one "
-            "with role victim"
-        )
-        if "domains" not in top:
-            c.fail(path, f"missing required field: expected {what}")
-            return None
-        value = top["domains"]
-        if not isinstance(value, list):
-            c.wrong(path, what, value)
-            return None
-        domains = [
-            self.domain(item, (*path, i)) for i, item in enumerate(value)
-        ]
-        if len(value) != 2:
-            c.fail(path, f"expected {what}, found {len(value)} domain(s)")
-            return None
-        roles: dict[str, int] = {}
-        names: dict[str, int] = {}
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                continue
-            role = item.get("role")
-            if isinstance(role, str) and role in ROLES:
-                if role in roles:
-                    other = next(r for r in ROLES if r != role)
-                    c.fail(
-                        (*path, i, "role"),
-                        f"duplicate role: expected {other} (one attacker "
-                        f"and one victim), found '{role}' again (domains"
-                        f"[{roles[role]}] is the {role})",
-                    )
-                else:
-                    roles[role] = i
-            name = item.get("name")
-            if isinstance(name, str) and _NAME.fullmatch(name):
-                if name in names:
-                    c.fail(
-                        (*path, i, "name"),
-                        "duplicate name: expected a name no other domain "
-                        f"has, found '{name}' again (domains[{names[name]}] "
-                        "has it)",
-                    )
-                else:
-                    names[name] = i
-        first, second = domains
-        if first is None or second is None:
-            return None
-        return first, second
-
-    def domain(self, value: object, path: _FieldPath) -> Domain | None:
-        c = self.c
-        what = (
-            "a mapping with name, role and workload (and optionally "
-            "memory_mb, vcpus)"
-        )
-        if value is None:
-            c.wrong(path, what, value)
-            return None
-        item = c.mapping(value, path, DOMAIN_FIELDS, what)
-        if item is None:
-            return None
-        name = c.field(
-            item,
-            path,
-            "name",
-            c.text(_NAME, _NAME_WHAT),
-            _REQUIRED,
-            _NAME_WHAT,
-        )
-        role = c.field(
-            item,
-            path,
-            "role",
-            c.choice(ROLES),
-            _REQUIRED,
-            f"one of {', '.join(ROLES)}",
-        )
-        workload = c.field(
-            item, path, "workload", self.workload, _REQUIRED, _WORKLOAD_WHAT
-        )
-        memory_mb = c.field(
-            item,
-            path,
-            "memory_mb",
-            c.integer(*MEMORY_MB_RANGE),
-            DEFAULT_MEMORY_MB,
-            "",
-        )
-        vcpus = c.field(
-            item, path, "vcpus", c.integer(*VCPUS_RANGE), DEFAULT_VCPUS, ""
-        )
-        if (
-            name is None
-            or role is None
-            or workload is None
-            or memory_mb is None
-            or vcpus is None
-        ):
-            return None
-        return Domain(
-            name=name,
-            role=cast(Role, role),
-            workload=workload,
-            memory_mb=memory_mb,
-            vcpus=vcpus,
-        )
-
-    def workload(self, value: object, path: _FieldPath) -> str | None:
-        c = self.c
-        if not isinstance(value, str):
-            c.wrong(path, _WORKLOAD_WHAT, value)
-            return None
-        if value in WORKLOADS:
-            return value
-        if "+" in value:
-            # A mix: each part in turn, for the domain's whole run.
-            parts = value.split("+")
-            if all(self.workload(p, path) is not None for p in parts):
-                return value
-            return None
-        if value.startswith(PARSEC_PREFIX):
-            bench = value[len(PARSEC_PREFIX) :]
-            if bench in PARSEC_BENCHMARKS:
-                return value
-            parsec = tuple(PARSEC_PREFIX + b for b in PARSEC_BENCHMARKS)
-            c.fail(
-                path,
-                "unknown PARSEC benchmark: expected parsec:<benchmark> with "
-                f"benchmark one of {', '.join(PARSEC_BENCHMARKS)}, found "
-                f"{value!r}{_suggest(value, parsec)}",
-            )
-            return None
-        known = WORKLOADS + tuple(PARSEC_PREFIX + b for b in PARSEC_BENCHMARKS)
-        c.fail(
-            path,
-            f"unknown workload: expected {_WORKLOAD_WHAT}, found "
-            f"{value!r}{_suggest(value, known)}",
-        )
-        return None
-
-    def output(self, top: dict[str, object], name: str | None) -> Path | None:
-        c = self.c
-        what = "a path to a results directory"
-        if "output" not in top:
-            if name is None:
-                return None
-            return (self.base_dir / "results" / name).resolve()
-        text = c.text(None, what)(top["output"], ("output",))
-        if text is None:
-            return None
-        if not text.strip():
-            c.wrong(("output",), what, text)
-            return None
-        return (self.base_dir / Path(text).expanduser()).resolve()

@@ -8,6 +8,12 @@ from pathlib import Path
 from scotch_plugin.errors import ScotchError
 
 
+class ToolTimeout(ScotchError):
+    """A tool that did not finish in its time limit."""
+
+    cause = "timeout"
+
+
 def run_tool(
     cmd: list[str], *, what: str, timeout: float, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -29,7 +35,7 @@ def run_tool(
         out = exc.stdout or ""
         if isinstance(out, bytes):
             out = out.decode(errors="replace")
-        raise ScotchError(
+        raise ToolTimeout(
             f"{what} did not finish within {timeout:.0f} s; output so "
             f"far:\n{out[-2000:]}"
         ) from None

@@ -44,6 +44,11 @@ def _built(rel: str) -> Path:
     return path
 
 
+def image_path(name: str, platform: str) -> Path:
+    """Where the image ``name`` for ``platform`` is built (built or not)."""
+    return project.build_dir() / "workloads" / platform / f"{name}.elf"
+
+
 def image(name: str, platform: str) -> Path:
     """Build (if needed) and return the image ``name`` for ``platform``."""
     return _built(f"build/workloads/{platform}/{name}.elf")

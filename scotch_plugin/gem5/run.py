@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ def run_config(
     if debug_flags:
         cmd += [f"--debug-flags={debug_flags}"]
     cmd += [str(project.gem5_configs() / config), *args]
+    (outdir / "gem5.command.json").write_text(json.dumps(cmd) + "\n")
     start = time.monotonic()
     proc = run_tool(cmd, what=f"gem5 ({what})", timeout=timeout)
     elapsed = time.monotonic() - start
@@ -84,6 +86,19 @@ def run_config(
     )
 
 
+def exit_cause(outdir: Path) -> str | None:
+    """The exit cause a finished run in ``outdir`` printed, if any."""
+    try:
+        text = (outdir / "gem5.stdout").read_text(errors="replace")
+    except OSError:
+        return None
+    cause = None
+    for line in text.splitlines():
+        m = _EXIT.match(line)
+        cause = m.group(1) if m else cause
+    return cause
+
+
 def _check_cpu(cpu: str) -> None:
     if cpu not in CPU_MODELS:
         raise ScotchError(
@@ -103,7 +118,9 @@ def run_baremetal(
 ) -> Gem5Result:
     """Boot ``image`` on gem5 with gem5_configs/baremetal.py."""
     _check_cpu(cpu)
-    args = ["--image", str(image), "--cpu", cpu, "--clock", clock]
+    args = ["--image", str(image), "--cpu", cpu]
+    if "--clock" not in (extra or []):
+        args += ["--clock", clock]
     return run_config(binary, "baremetal.py", args + (extra or []), outdir,
                       f"{image.name} on {cpu}", debug_flags,
                       timeout)  # fmt: skip
