@@ -109,9 +109,9 @@ def run_experiment(
     (and appends each run to ``runs``, if given)."""
     if exp.platform != "qemu":
         raise ScotchError(
-            f"{exp.source}: platform: gem5 runs of RQ1 need Xen to boot in "
-            "gem5 with its domUs, which it does only as far as dom0's "
-            "toolstack yet (see README, 'Xen in gem5'); use platform: qemu"
+            f"{exp.source}: platform: gem5 runs of RQ1 are not wired yet: "
+            "Xen boots in gem5, but not yet through Scotch's shim and key "
+            "chain (see README, 'Xen in gem5'); use platform: qemu"
         )
     out = exp.output
     out.mkdir(parents=True, exist_ok=True)
