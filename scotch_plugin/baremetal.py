@@ -26,6 +26,9 @@ IMAGES = {
     "smm_conformance": "SMM conformance suite: every mode, SMBASE "
     "relocation, latched SMI, held NMI, SMRAM lockdown, RSM #UD",
     "paging_ad": "the page walker sets accessed and dirty bits",
+    "paging": "the differential paging suite: every mode and page size, "
+    "accessed and dirty bits, permissions, NX, global pages, INVLPG, #PF "
+    "error codes and CR2, page-straddling accesses",
     "smm_dma": "SMRAM against DMA: a bus-master IDE controller neither "
     "writes nor reads SMRAM (gem5: the memory-side guard)",
     "cr3_trigger": "hardware SMI triggers: one SMI per CR3 load and per "
@@ -42,6 +45,9 @@ NEEDS_DISK = {"smm_dma"}
 #: QEMU's virtual ns an instruction, as a power of two, where 1 ns makes
 #: a run too long: pc_devices polls the RTC for 0.5 s of virtual time.
 ICOUNT_SHIFT = {"pc_devices": 4}
+#: QEMU CPU options an image needs: the paging suite tests 1 GiB pages,
+#: which QEMU's default CPU model does not advertise.
+QEMU_CPU = {"paging": "qemu64,+pdpe1gb"}
 
 
 @dataclass
@@ -58,6 +64,8 @@ def run_on_qemu(
 ) -> ImageRun:
     path = workload_build.image(image, "qemu")
     extra = ["-append", cmdline] if cmdline else []
+    if image in QEMU_CPU:
+        extra += ["-cpu", QEMU_CPU[image]]
     with tempfile.TemporaryDirectory(prefix="scotch-disk-") as tmp:
         if image in NEEDS_DISK:
             extra += dma_disk.qemu_args(dma_disk.make_disk(Path(tmp) / "d"))

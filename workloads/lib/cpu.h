@@ -22,6 +22,13 @@ void cpu_init(void);
 /** NMIs (vector 2) taken since boot. */
 extern volatile uint32_t nmi_count;
 
+/*
+ * An expected page fault: while pf_resume is set, a #PF counts in
+ * pf_count, leaves its error code and CR2, and resumes at pf_resume
+ * (trap.c; in long mode the image's own 64-bit stub does the same).
+ */
+extern volatile uint32_t pf_resume, pf_count, pf_err, pf_cr2;
+
 #define VEC_UD 6
 #define VEC_GP 13
 #define VEC_PF 14

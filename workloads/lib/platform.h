@@ -41,6 +41,11 @@ void plat_smram_lock(void);
 int plat_has_smrr(void);
 /** Try to open SMRAM from outside SMM; 1 if the chipset let us. */
 int plat_smram_try_open(void);
+/**
+ * Does the CPU deliver exceptions in legacy protected mode? gem5 does
+ * not (its microcode panics), so images test faults there on QEMU only.
+ */
+int plat_legacy_exceptions(void);
 void plat_exit(int code) __attribute__((noreturn));
 
 #endif

@@ -135,6 +135,11 @@ void plat_smram_peek(void *dst, uint32_t len)
     memcpy(dst, (const void *)(plat_smbase() + 0x8000), len);
 }
 
+int plat_legacy_exceptions(void)
+{
+    return 0;
+}
+
 void plat_exit(int code)
 {
     /* m5ops: 0F 04 <func16>; arguments in RDI, RSI (EDI, ESI here). */

@@ -96,6 +96,11 @@ void plat_smram_peek(void *dst, uint32_t len)
     memcpy(dst, (const void *)(plat_smbase() + 0x8000), len);
 }
 
+int plat_legacy_exceptions(void)
+{
+    return 1;
+}
+
 void plat_exit(int code)
 {
     /* isa-debug-exit: QEMU exits with status (code << 1) | 1. */

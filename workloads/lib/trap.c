@@ -12,6 +12,7 @@ struct trap_frame {
 };
 
 volatile uint32_t nmi_count;
+volatile uint32_t pf_resume, pf_count, pf_err, pf_cr2;
 
 void trap_dispatch(struct trap_frame *f);
 
@@ -23,6 +24,13 @@ void trap_dispatch(struct trap_frame *f)
     }
     uint32_t cr2;
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    if (f->vector == VEC_PF && pf_resume) {
+        pf_count++;
+        pf_err = f->error;
+        pf_cr2 = cr2;
+        f->eip = pf_resume;
+        return;
+    }
     kprintf("unexpected exception %u error 0x%x at eip 0x%08x cr2 0x%08x\n",
             f->vector, f->error, f->eip, cr2);
     plat_exit(3);
