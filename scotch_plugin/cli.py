@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from scotch_plugin import __version__, baremetal, project, save_map
+from scotch_plugin import __version__, baremetal, paging, project, save_map
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import check, run, series
 
@@ -46,6 +46,8 @@ def _run_image(args: argparse.Namespace, image: str) -> int:
 
 def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
     """Compare every save area a gem5 run dumped with QEMU's."""
+    if image == "paging":
+        return _compare_paging(runs, timeout)
     reference = baremetal.run_on_qemu(image, timeout=timeout).report.saves
     ok = True
     for result in runs:
@@ -64,6 +66,33 @@ def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
     print(f"scotch {image}: save areas vs QEMU: "
           f"{'same (or allowed)' if ok else 'DIFFERENT'}")  # fmt: skip
     return ok
+
+
+def _compare_paging(runs: list, timeout: float) -> bool:
+    """Compare every field of each gem5 run of the paging suite with
+    QEMU's."""
+    ref = baremetal.run_on_qemu("paging", timeout=timeout)
+    reference = paging.fields(ref.serial, ref.report)
+    ok = True
+    for result in runs:
+        diffs = paging.compare(
+            reference, paging.fields(result.serial, result.report)
+        )
+        for d in diffs:
+            why = d.allowed or "NOT ALLOWED"
+            print(f"  {result.platform} {d.field}: qemu {d.reference} "
+                  f"gem5 {d.other} ({why})")  # fmt: skip
+            ok &= d.allowed is not None
+        print(
+            f"scotch paging: {result.platform}: {len(reference)} fields "
+            f"vs QEMU, {len(diffs)} differ, "
+            f"{sum(d.allowed is None for d in diffs)} not allowed"
+        )
+    return ok
+
+
+def _cmd_paging(args: argparse.Namespace) -> int:
+    return _run_image(args, "paging")
 
 
 def _cmd_smoke(args: argparse.Namespace) -> int:
@@ -347,6 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
          "paged, compatibility and 64-bit mode with every field checked, "
          "SMBASE relocation, an SMI latched in SMM, an NMI held, SMRAM "
          "lockdown and RSM #UD outside SMM."),
+        ("paging", _cmd_paging,
+         "differential paging suite (QEMU, or gem5 on each CPU model)",
+         "Boot the paging suite: 32-bit (4 KiB, 4 MiB), PAE (4 KiB, "
+         "2 MiB) and 4-level (4 KiB, 2 MiB, 1 GiB) paging, accessed and "
+         "dirty bits at every level, R/W, U/S and CR0.WP, NX, global "
+         "pages, INVLPG and CR3 loads, #PF error codes and CR2, and "
+         "page-straddling accesses."),
     ):  # fmt: skip
         p = sub.add_parser(name, help=helptext,
                            description=desc + " Runs on QEMU unless "
@@ -375,12 +411,13 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="print every check, not only failures",
         )
-        if name == "conformance":
+        if name in ("conformance", "paging"):
             p.add_argument(
                 "--compare-qemu",
                 action="store_true",
                 help="with --gem5-binary: compare every "
-                "save area with QEMU's, field by field",
+                + ("save area" if name == "conformance" else "value")
+                + " with QEMU's, field by field",
             )
         p.set_defaults(func=func)
 
