@@ -195,7 +195,9 @@ class Speed:
 
 
 def overhead_configs(
-    gem5_binary: Path, baseline_binary: Path | None = None
+    gem5_binary: Path,
+    baseline_binary: Path | None = None,
+    baseline_label: str = "vanilla gem5",
 ) -> list[tuple[str, Path, list[str]]]:
     """(label, binary, baremetal.py options) of each configuration: the
     series with and without the SMM devices on the board, and a gem5
@@ -207,17 +209,18 @@ def overhead_configs(
         ("no SMM devices", gem5_binary, [*linux64, "--no-smm"]),
     ]
     if baseline_binary is not None:
-        configs.append(("vanilla gem5", baseline_binary,
+        configs.append((baseline_label, baseline_binary,
                         [*linux64, "--no-smm"]))  # fmt: skip
     return configs
 
 
 def overhead(gem5_binary: Path, cpu: str, repeats: int,
-             baseline_binary: Path | None = None) -> list[Speed]:  # fmt: skip
+             baseline_binary: Path | None = None,
+             baseline_label: str = "vanilla gem5") -> list[Speed]:  # fmt: skip
     """Run each configuration ``repeats`` times, interleaved (a drift in
     the host's speed then hits every configuration alike). They must
     simulate the same number of instructions."""
-    configs = overhead_configs(gem5_binary, baseline_binary)
+    configs = overhead_configs(gem5_binary, baseline_binary, baseline_label)
     speeds = {label: Speed(label, binary, cpu, 0.0, [])
               for label, binary, _ in configs}  # fmt: skip
     image = workload_build.image(OVERHEAD_IMAGE, "gem5")

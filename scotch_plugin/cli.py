@@ -210,7 +210,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         )
         for cpu in cpus:
             walls = bench.overhead(args.gem5_binary, cpu, args.repeats,
-                                   args.baseline_binary)  # fmt: skip
+                                   args.baseline_binary,
+                                   args.baseline_label)  # fmt: skip
             cpus_ = [s.as_cpu() for s in walls]
             for what, speeds in (("hostSeconds (wall)", walls),
                                  ("process CPU time", cpus_)):  # fmt: skip
@@ -517,6 +518,13 @@ def build_parser() -> argparse.ArgumentParser:
         "QEMU without it)",
     )
     p.add_argument("--baseline-binary", type=Path, metavar="PATH")
+    p.add_argument(
+        "--baseline-label",
+        default="vanilla gem5",
+        metavar="TEXT",
+        help="what --baseline-binary is, in the table (default "
+        "'vanilla gem5': a gem5 without the series)",
+    )
     p.add_argument(
         "--cpu",
         action="append",
