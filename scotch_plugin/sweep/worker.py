@@ -16,6 +16,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import ToolTimeout
@@ -36,6 +37,16 @@ def now() -> str:
     )
 
 
+def point_fields(spec: PointSpec) -> dict[str, Any]:
+    """The fields a record copies from its point's spec."""
+    return spec.model_dump(
+        include={
+            "sweep", "kind", "point_id", "index", "repeat", "params",
+            "axes", "identity",
+        }
+    )  # fmt: skip
+
+
 def failed_record(
     spec: PointSpec,
     *,
@@ -49,14 +60,7 @@ def failed_record(
     command: list[str] | None = None,
 ) -> Record:
     return Record(
-        sweep=spec.sweep,
-        kind=spec.kind,
-        point_id=spec.point_id,
-        index=spec.index,
-        repeat=spec.repeat,
-        params=spec.params,
-        axes=spec.axes,
-        identity=spec.identity,
+        **point_fields(spec),
         status=status,  # type: ignore[arg-type]
         exit_cause=cause,
         command=command or [],
@@ -110,14 +114,7 @@ def run_point_dir(point_dir: str | Path, executor: str = "local") -> str:
         )
     else:
         record = Record(
-            sweep=spec.sweep,
-            kind=spec.kind,
-            point_id=spec.point_id,
-            index=spec.index,
-            repeat=spec.repeat,
-            params=spec.params,
-            axes=spec.axes,
-            identity=spec.identity,
+            **point_fields(spec),
             status="done",
             exit_cause=out.exit_cause,
             command=out.command,
