@@ -289,6 +289,29 @@ static void check_snapshot(uint32_t switch_smis)
     kprintf("\n");
 }
 
+/** Ask for an export into export_page, as a guest would through Xen. */
+static void request_export(const char *check_name, uint64_t nonce)
+{
+    uint8_t *ci = cpu_info();
+
+    memset(export_page, 0, sizeof(export_page));
+    put64(ci, CPU_INFO_REGS + REGS_RDI, nonce);
+    put64(ci, CPU_INFO_REGS + REGS_RSI, xen_va(export_page));
+    check(check_name,
+          run(SCOTCH_CMD_EXPORT, 1, 0, nonce, xen_va(export_page)));
+}
+
+/** "<nonce> <hex>" of the snapshot in export_page, and a newline. */
+static void print_export(uint64_t nonce)
+{
+    const struct scotch_snapshot_header *h = (const void *)export_page;
+
+    kprintf("0x%x%08x ", (uint32_t)(nonce >> 32), (uint32_t)nonce);
+    for (uint32_t i = 0; i < SCOTCH_SNAPSHOT_BYTES(h->ndomains); i++)
+        kprintf("%x%x", export_page[i] >> 4, export_page[i] & 15);
+    kprintf("\n");
+}
+
 /*
  * probe=1: Xen is not trusted, so its pointers must not lead the handler
  * into SMRAM. A lying Xen (1) points a vCPU's domain at the MAC key in
@@ -304,13 +327,8 @@ static int probe_export(uint64_t nonce, uint64_t seq, uint64_t smis,
     const struct scotch_snapshot_header *h = (const void *)export_page;
     const struct scotch_domain_entry *d = (const void *)(h + 1);
     const uint32_t key_id = bench_key[0] | (uint32_t)bench_key[1] << 8;
-    uint8_t *ci = cpu_info();
 
-    memset(export_page, 0, sizeof(export_page));
-    put64(ci, CPU_INFO_REGS + REGS_RDI, nonce);
-    put64(ci, CPU_INFO_REGS + REGS_RSI, xen_va(export_page));
-    check("probe_export_smi_taken",
-          run(SCOTCH_CMD_EXPORT, 1, 0, nonce, xen_va(export_page)));
+    request_export("probe_export_smi_taken", nonce);
     check_eq("probe_snapshot_magic", h->magic, SCOTCH_SNAPSHOT_MAGIC);
     if (h->magic != SCOTCH_SNAPSHOT_MAGIC ||
         h->ndomains > SCOTCH_MAX_DOMAINS)
@@ -324,11 +342,8 @@ static int probe_export(uint64_t nonce, uint64_t seq, uint64_t smis,
     check_eq64("probe_seq", h->seq, seq);
     check_eq64("probe_smis", h->smis, smis);
     check_eq("probe_lookup_failures", h->lookup_failures, failures);
-    kprintf("SCOTCH-PROBE-SNAPSHOT 0x%x%08x ", (uint32_t)(nonce >> 32),
-            (uint32_t)nonce);
-    for (uint32_t i = 0; i < SCOTCH_SNAPSHOT_BYTES(h->ndomains); i++)
-        kprintf("%x%x", export_page[i] >> 4, export_page[i] & 15);
-    kprintf("\n");
+    kprintf("SCOTCH-PROBE-SNAPSHOT ");
+    print_export(nonce);
     return 1;
 }
 
@@ -361,21 +376,13 @@ static void probe_smram(uint32_t switch_smis)
 static void attack_export(const char *name, uint64_t nonce)
 {
     const struct scotch_snapshot_header *h = (const void *)export_page;
-    uint8_t *ci = cpu_info();
 
-    memset(export_page, 0, sizeof(export_page));
-    put64(ci, CPU_INFO_REGS + REGS_RDI, nonce);
-    put64(ci, CPU_INFO_REGS + REGS_RSI, xen_va(export_page));
-    check("attack_export_smi_taken",
-          run(SCOTCH_CMD_EXPORT, 1, 0, nonce, xen_va(export_page)));
+    request_export("attack_export_smi_taken", nonce);
     if (h->magic != SCOTCH_SNAPSHOT_MAGIC ||
         h->ndomains > SCOTCH_MAX_DOMAINS)
         return;
-    kprintf("SCOTCH-ATTACK-SNAPSHOT %s 0x%x%08x ", name,
-            (uint32_t)(nonce >> 32), (uint32_t)nonce);
-    for (uint32_t i = 0; i < SCOTCH_SNAPSHOT_BYTES(h->ndomains); i++)
-        kprintf("%x%x", export_page[i] >> 4, export_page[i] & 15);
-    kprintf("\n");
+    kprintf("SCOTCH-ATTACK-SNAPSHOT %s ", name);
+    print_export(nonce);
 }
 
 /*
