@@ -20,7 +20,13 @@ import resource
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import baremetal, project, serial_report, workload_build
+from scotch_plugin import (
+    baremetal,
+    ledger,
+    project,
+    serial_report,
+    workload_build,
+)
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run as gem5_run
 
@@ -370,9 +376,6 @@ def verify_handler_run(
     """Rounds and scotch-reader's JSON for one run of scotch_bench; a
     ScotchError if the image failed or the ledger is not as it must be.
     With ``build`` false, scotch-reader must have been built already."""
-    from scotch_plugin import verifier
-    from scotch_plugin.workload_build import scons
-
     if not run.report.passed:
         raise ScotchError(
             f"scotch_bench failed on {run.platform} (checks failed: "
@@ -384,8 +387,10 @@ def verify_handler_run(
     if nonce != HANDLER_NONCE:
         raise ScotchError(f"scotch_bench exported with nonce {nonce:#x}")
     if build:
-        scons(str(verifier.reader_binary().relative_to(project.root())))
-    usage = verifier.verify_snapshot(HANDLER_KEY, nonce, hexdata)
+        workload_build.scons(
+            str(ledger.reader_binary().relative_to(project.root()))
+        )
+    usage = ledger.verify_snapshot(HANDLER_KEY, nonce, hexdata)
     problems = check_usage(usage, rounds + HANDLER_WARMUP)
     if problems:
         raise ScotchError(

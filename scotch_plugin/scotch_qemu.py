@@ -33,11 +33,8 @@ from pathlib import Path
 
 from scotch_plugin import keys, project, qemu, xen_build, xen_qemu, xentrace
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.verifier import (
-    SnapshotRejected,
-    TenantVerifier,
-    ledger_problems,
-)
+from scotch_plugin.ledger import SnapshotRejected, ledger_problems
+from scotch_plugin.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
 
 #: dom0's lines in the export protocol (whole lines: a domU's console

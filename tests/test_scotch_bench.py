@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from scotch_plugin import baremetal, bench, cli, verifier
+from scotch_plugin import baremetal, bench, cli, ledger
 from scotch_plugin.workload_build import scons
 
 ROUNDS = 64  # the image's default
@@ -21,7 +21,7 @@ SWITCHES = ROUNDS + bench.HANDLER_WARMUP
 @pytest.fixture(scope="module")
 def reader():
     scons("scotch")
-    return verifier.reader_binary()
+    return ledger.reader_binary()
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +219,7 @@ def attack_usage(serial: str, name: str) -> dict:
         if x.startswith(f"SCOTCH-ATTACK-SNAPSHOT {name} ")
     ]  # fmt: skip
     _, _, nonce, data = line.split()
-    return verifier.verify_snapshot(bench.HANDLER_KEY, int(nonce, 0), data)
+    return ledger.verify_snapshot(bench.HANDLER_KEY, int(nonce, 0), data)
 
 
 def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
@@ -232,7 +232,7 @@ def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
     usage = attack_usage(run.serial, "domids")
     assert len(usage["domains"]) == 64
     assert usage["lookup_failures"] == 70 - 62
-    (problem,) = verifier.ledger_problems(usage)
+    (problem,) = ledger.ledger_problems(usage)
     assert "8 failed lookups" in problem
 
 
@@ -252,5 +252,5 @@ def test_a_rewound_tsc_makes_the_ledger_unfit_on_gem5(
     )  # fmt: skip
     assert run.report.failed == [], run.serial
     assert "tsc_not_writable" not in run.serial
-    problems = verifier.ledger_problems(attack_usage(run.serial, "tsc"))
+    problems = ledger.ledger_problems(attack_usage(run.serial, "tsc"))
     assert any("the TSC went backwards" in p for p in problems), problems

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import keys, qemu, verifier
+from scotch_plugin import keys, ledger, qemu
 from scotch_plugin.gem5 import run
 from scotch_plugin.gem5.run import CPU_MODELS
 from scotch_plugin.workload_build import scons
@@ -126,11 +126,11 @@ def test_key_is_on_no_command_line(good):
 def test_snapshot_after_the_lock_verifies(good):
     _, nonce, data = line(good.result, "SCOTCH-SNAPSHOT ").split()
     assert nonce == "4242"
-    usage = verifier.verify_snapshot(good.key, 4242, data, last_seq=1)
+    usage = ledger.verify_snapshot(good.key, 4242, data, last_seq=1)
     # The shim's self-test took seq 1: a replay of it would be refused.
     assert usage["seq"] == 2
-    with pytest.raises(verifier.SnapshotRejected, match="sequence"):
-        verifier.verify_snapshot(good.key, 4242, data, last_seq=2)
+    with pytest.raises(ledger.SnapshotRejected, match="sequence"):
+        ledger.verify_snapshot(good.key, 4242, data, last_seq=2)
 
 
 GOOD_BLOCK = "scotch.keyblock=0x7000000"
@@ -244,7 +244,7 @@ def test_gem5_snapshot_after_the_lock_verifies(on_gem5):
         x for x in result.serial.splitlines() if x.startswith("SCOTCH-SNAP")
     ]
     _, nonce, data = snap.split()
-    assert verifier.verify_snapshot(key, 4242, data, 1)["seq"] == 2
+    assert ledger.verify_snapshot(key, 4242, data, 1)["seq"] == 2
 
 
 def test_gem5_key_is_in_smram_only(on_gem5):

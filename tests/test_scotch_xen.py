@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import keys, rq1, scotch_qemu, verifier
+from scotch_plugin import keys, ledger, rq1, scotch_qemu
 from scotch_plugin.experiment import load_experiment
 
 pytestmark = pytest.mark.xen
@@ -92,18 +92,18 @@ def test_one_changed_byte_is_rejected(strongest):
     _, nonce, data = strongest.relayed[-1]
     raw = bytearray(bytes.fromhex(data))
     raw[64 + 8] ^= 0x01  # first domain entry's cycles
-    with pytest.raises(verifier.SnapshotRejected, match="MAC"):
-        verifier.verify_snapshot(strongest.key, nonce, raw.hex())
+    with pytest.raises(ledger.SnapshotRejected, match="MAC"):
+        ledger.verify_snapshot(strongest.key, nonce, raw.hex())
 
 
 def test_replayed_and_stale_snapshots_are_rejected(strongest):
     (_, n0, start), (_, n1, end) = strongest.relayed
     seq = strongest.verifier.last_seq
-    with pytest.raises(verifier.SnapshotRejected, match="sequence"):
-        verifier.verify_snapshot(strongest.key, n1, end, last_seq=seq)
+    with pytest.raises(ledger.SnapshotRejected, match="sequence"):
+        ledger.verify_snapshot(strongest.key, n1, end, last_seq=seq)
     # The start's snapshot offered as the answer to the end's challenge.
-    with pytest.raises(verifier.SnapshotRejected, match="nonce"):
-        verifier.verify_snapshot(strongest.key, n1, start)
+    with pytest.raises(ledger.SnapshotRejected, match="nonce"):
+        ledger.verify_snapshot(strongest.key, n1, start)
 
 
 def test_the_key_is_nowhere_but_smram_and_the_verifier(experiment, runs):

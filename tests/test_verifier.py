@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from scotch_snapshots import snapshot
 
-from scotch_plugin import verifier
+from scotch_plugin import ledger, verifier
 from scotch_plugin.workload_build import scons
 
 
@@ -54,11 +54,11 @@ def test_replayed_snapshot_is_rejected(tv):
     n1 = tv.challenge()
     first = answer(tv, n1, 3)
     tv.accept(first)
-    with pytest.raises(verifier.SnapshotRejected, match="no challenge"):
+    with pytest.raises(ledger.SnapshotRejected, match="no challenge"):
         tv.accept(first)
     # Offered as the answer to the next challenge: the nonce is wrong.
     tv.challenge()
-    with pytest.raises(verifier.SnapshotRejected, match="nonce"):
+    with pytest.raises(ledger.SnapshotRejected, match="nonce"):
         tv.accept(first)
 
 
@@ -66,7 +66,7 @@ def test_stale_snapshot_is_rejected(tv):
     """An answer to a superseded challenge (held back by the relay)."""
     old = tv.challenge("first")
     tv.challenge("second")
-    with pytest.raises(verifier.SnapshotRejected, match="nonce"):
+    with pytest.raises(ledger.SnapshotRejected, match="nonce"):
         tv.accept(answer(tv, old, 3))
 
 
@@ -76,7 +76,7 @@ def test_reordered_snapshots_are_rejected(tv):
     n1 = tv.challenge()
     tv.accept(answer(tv, n1, 10))
     n2 = tv.challenge()
-    with pytest.raises(verifier.SnapshotRejected, match="sequence"):
+    with pytest.raises(ledger.SnapshotRejected, match="sequence"):
         tv.accept(answer(tv, n2, 9))
 
 
@@ -84,19 +84,19 @@ def test_forged_snapshot_is_rejected(tv):
     n = tv.challenge()
     data = bytearray(snapshot(tv.key, seq=3, nonce=n))
     data[64 + 8] ^= 0x01  # the first domain's cycles
-    with pytest.raises(verifier.SnapshotRejected, match="MAC"):
+    with pytest.raises(ledger.SnapshotRejected, match="MAC"):
         tv.accept(data.hex())
 
 
 def test_foreign_snapshot_is_rejected(tv):
     """Another run's ledger (another key), even with our nonce."""
     n = tv.challenge()
-    with pytest.raises(verifier.SnapshotRejected, match="MAC"):
+    with pytest.raises(ledger.SnapshotRejected, match="MAC"):
         tv.accept(snapshot(bytes(32), seq=3, nonce=n).hex())
 
 
 def test_unsolicited_snapshot_is_rejected(tv):
-    with pytest.raises(verifier.SnapshotRejected, match="no challenge"):
+    with pytest.raises(ledger.SnapshotRejected, match="no challenge"):
         tv.accept(answer(tv, 5, 3))
 
 
@@ -104,17 +104,17 @@ def test_a_ledger_that_goes_backwards_is_rejected(tv):
     n1 = tv.challenge()
     tv.accept(answer(tv, n1, 3, domains=((1, 5000, 40, 2),)))
     n2 = tv.challenge()
-    with pytest.raises(verifier.SnapshotRejected, match="cycles went back"):
+    with pytest.raises(ledger.SnapshotRejected, match="cycles went back"):
         tv.accept(answer(tv, n2, 4, domains=((1, 4000, 41, 2),)))
     n3 = tv.challenge()
-    with pytest.raises(verifier.SnapshotRejected, match="vanished"):
+    with pytest.raises(ledger.SnapshotRejected, match="vanished"):
         tv.accept(answer(tv, n3, 5, domains=((2, 10, 1, 0),)))
 
 
 def test_late_snapshot_is_rejected(tv, clock):
     n = tv.challenge("end")
     clock.now += 61
-    with pytest.raises(verifier.SnapshotRejected, match="within 60 s"):
+    with pytest.raises(ledger.SnapshotRejected, match="within 60 s"):
         tv.accept(answer(tv, n, 3))
 
 
@@ -122,7 +122,7 @@ def test_missing_snapshot_is_reported_at_the_deadline(tv, clock):
     tv.challenge("end")
     tv.check_deadline()  # in time: nothing to say
     clock.now += 61
-    with pytest.raises(verifier.SnapshotRejected, match="'end'"):
+    with pytest.raises(ledger.SnapshotRejected, match="'end'"):
         tv.check_deadline()
 
 
@@ -143,19 +143,19 @@ def tv_accept(tv, **kw) -> dict:
 
 def test_a_sound_ledger_has_no_problems():
     # tsc_start 5, tsc_now 5005, unknown 3 (scotch_snapshots.snapshot)
-    assert verifier.ledger_problems(usage_of()) == []
+    assert ledger.ledger_problems(usage_of()) == []
 
 
 def test_a_wrapped_interval_makes_the_ledger_unfit():
     """A TSC written backwards between two SMIs charges a domain about
     2**64 cycles: more than the whole span."""
     usage = usage_of(domains=((1, 2**64 - 100, 10, 0),))
-    (problem,) = verifier.ledger_problems(usage)
+    (problem,) = ledger.ledger_problems(usage)
     assert "more than the ledger's span" in problem
 
 
 def test_a_caller_that_waited_out_the_deadline_gets_the_reason(tv):
     tv.challenge("end")
-    with pytest.raises(verifier.SnapshotRejected, match="within 60 s"):
+    with pytest.raises(ledger.SnapshotRejected, match="within 60 s"):
         tv.check_deadline(waited=True)
     assert tv.outstanding is None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scotch_plugin import project, verifier, workload_build
+from scotch_plugin import ledger, project, workload_build
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run as gem5_run
 from scotch_plugin.proc import ToolTimeout
@@ -89,7 +89,7 @@ def prepare(sweep: Sweep) -> Prepared:
     for name in IMAGES[sweep.kind]:
         images[name] = str(workload_build.image(name, "gem5"))
     if sweep.kind == "handler":
-        reader = verifier.reader_binary()
+        reader = ledger.reader_binary()
         workload_build.scons(str(reader.relative_to(project.root())))
         images["scotch-reader"] = str(reader)
     return Prepared(
