@@ -2,7 +2,7 @@
 ``scotch-reader verify`` (MAC, nonce, sequence, layout), two snapshots of
 one ledger in order, and what makes an accepted ledger unfit for a
 result. Freshness (the key, the nonces, the deadline) is the tenant's
-verifier's (:mod:`scotch_plugin.verifier`).
+verifier's (:mod:`scotch_plugin.trust.verifier`).
 
 The key reaches ``scotch-reader`` through a pipe (``--key-file
 /dev/fd/N``), never a command line.

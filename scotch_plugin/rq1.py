@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scotch_plugin import keys, rq1_report, scotch_qemu
+from scotch_plugin import rq1_report, scotch_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiment import Experiment
+from scotch_plugin.trust import keys
 
 
 def run_spec(exp: Experiment, severity: int) -> scotch_qemu.RunSpec:

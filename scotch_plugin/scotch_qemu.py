@@ -1,7 +1,7 @@
 """One Scotch run on QEMU: Xen with Scotch's SMIs, the SMM ledger, and
 the three views of every domain's CPU time.
 
-The tenant's verifier (:mod:`scotch_plugin.verifier`) draws the run's
+The tenant's verifier (:mod:`scotch_plugin.trust.verifier`) draws the run's
 MAC key; QEMU's generic loader puts it in RAM as a key block, out of
 band (never on a command line or in fw_cfg). The machine boots Scotch's
 shim (``workloads/scotch/shim.c``) as the multiboot kernel; the shim
@@ -31,10 +31,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import keys, project, qemu, xen_build, xen_qemu, xentrace
+from scotch_plugin import project, qemu, xen_build, xen_qemu, xentrace
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.ledger import SnapshotRejected, ledger_problems
-from scotch_plugin.verifier import TenantVerifier
+from scotch_plugin.trust import keys
+from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
@@ -175,7 +176,8 @@ def command(
     key_block: tuple[list[str], str],
 ) -> list[str]:
     """The QEMU command of one run; ``key_block`` is
-    :func:`scotch_plugin.keys.qemu_key_block`'s loader and shim option."""
+    :func:`scotch_plugin.trust.keys.qemu_key_block`'s loader and shim
+    option."""
     xen_qemu.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
     ndom = len(spec.domains)
     dom0_mb = DOM0_MB

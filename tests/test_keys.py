@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from scotch_plugin import keys
+from scotch_plugin.trust import keys
 
 
 @pytest.mark.parametrize("form", sorted(keys.patterns(bytes(range(32)))))

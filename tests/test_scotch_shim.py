@@ -3,7 +3,7 @@ the shim takes the MAC key from its key block, provisions the SMM
 handler, locks SMRAM, wipes the key, and boots module 0 as a multiboot
 loader would. The stand-in then checks what a hypervisor could see and
 powers off; the host dumps all of RAM outside SMRAM and searches it for
-the key in every form (scotch_plugin/keys.py)."""
+the key in every form (scotch_plugin/trust/keys.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import keys, ledger, qemu
+from scotch_plugin import ledger, qemu
 from scotch_plugin.gem5 import run
 from scotch_plugin.gem5.run import CPU_MODELS
+from scotch_plugin.trust import keys
 from scotch_plugin.workload_build import scons
 
 OFFSETS = "8000,108,0,d0,70,68,0,10,0"

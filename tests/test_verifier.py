@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from scotch_snapshots import snapshot
 
-from scotch_plugin import ledger, verifier
+from scotch_plugin import ledger
+from scotch_plugin.trust import verifier
 from scotch_plugin.workload_build import scons
 
 

@@ -2,7 +2,7 @@
 on a machine without an enclave (QEMU), and the owner of freshness.
 
 It draws the run's key (and gives it to the machine's firmware only
-through :mod:`scotch_plugin.keys`'s key block), draws every nonce,
+through :mod:`scotch_plugin.trust.keys`'s key block), draws every nonce,
 and accepts a snapshot only if ``scotch-reader verify`` (MAC, nonce,
 sequence, layout) passes with the nonce of the one challenge outstanding,
 the sequence number is above the last one it accepted, the ledger has
