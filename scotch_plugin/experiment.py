@@ -44,7 +44,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scotch_plugin.errors import ExperimentError, FieldProblem
 from scotch_plugin.gem5.run import CPU_MODELS
-from scotch_plugin.guest_workloads import WORKLOADS
+from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 Platform = Literal["qemu", "gem5"]
 Trigger = Literal["software", "cr3", "random"]

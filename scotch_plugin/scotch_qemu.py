@@ -1,18 +1,19 @@
 """One Scotch run on QEMU: Xen with Scotch's SMIs, the SMM ledger, and
 the three views of every domain's CPU time.
 
-The tenant's verifier (:mod:`scotch_plugin.trust.verifier`) draws the run's
-MAC key; QEMU's generic loader puts it in RAM as a key block, out of
-band (never on a command line or in fw_cfg). The machine boots Scotch's
-shim (``workloads/scotch/shim.c``) as the multiboot kernel; the shim
-provisions the SMM handler, the key and Xen's struct offsets into SMRAM,
-locks it, wipes every copy of the key, and starts Scotch's Xen
-(``xen_build``) with dom0 and dom0's initramfs as modules. dom0 runs the
-domUs under xentrace and, at the start and at the end, prints a
-challenge: the verifier types a fresh nonce into the console, and dom0
-relays the snapshot the handler exports for it. When dom0 has powered
-off, QEMU dumps all of RAM outside SMRAM and the run fails if any form
-of the key is in it. This module then reads the three views:
+The tenant's verifier (:mod:`scotch_plugin.trust.verifier`) draws the
+run's MAC key; QEMU's generic loader puts it in RAM as a key block, out
+of band (never on a command line or in fw_cfg). The machine boots
+Scotch's shim (``workloads/scotch/shim.c``) as the multiboot kernel; the
+shim provisions the SMM handler, the key and Xen's struct offsets into
+SMRAM, locks it, wipes every copy of the key, and starts Scotch's Xen
+(:mod:`scotch_plugin.xen.hypervisor`) with dom0 and dom0's initramfs as
+modules. dom0 runs the domUs under xentrace and, at the start and at the
+end, prints a challenge: the verifier types a fresh nonce into the
+console, and dom0 relays the snapshot the handler exports for it. When
+dom0 has powered off, QEMU dumps all of RAM outside SMRAM and the run
+fails if any form of the key is in it. This module then reads the three
+views:
 
 * **Scotch**: the last snapshot, accepted by the verifier (MAC, its own
   nonce, sequence above the last, ledger not backwards, in time);
@@ -31,12 +32,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import project, qemu, xen_build, xen_qemu, xentrace
+from scotch_plugin import project, qemu, xen_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.ledger import SnapshotRejected, ledger_problems
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
+from scotch_plugin.xen import hypervisor, xentrace
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
 #: reaches the host only behind dom0's "SCOTCH-DOMU <name>: " prefix).
@@ -146,11 +148,11 @@ def hypervisor_config(images: xen_qemu.XenImages) -> str:
     raise ScotchError(f"{found[-1]}: no boot/xen-4.17-amd64.config")
 
 
-def prepare() -> tuple[xen_qemu.XenImages, xen_build.ScotchXen]:
+def prepare() -> tuple[xen_qemu.XenImages, hypervisor.ScotchXen]:
     """Build (or reuse) everything a run boots."""
     scons("scotch")
     images = xen_qemu.build_images()
-    xen = xen_build.build(hypervisor_config(images))
+    xen = hypervisor.build(hypervisor_config(images))
     return images, xen
 
 
@@ -171,7 +173,7 @@ def memory_mb(spec: RunSpec) -> int:
 
 def command(
     images: xen_qemu.XenImages,
-    xen: xen_build.ScotchXen,
+    xen: hypervisor.ScotchXen,
     spec: RunSpec,
     key_block: tuple[list[str], str],
 ) -> list[str]:
@@ -374,7 +376,7 @@ def converse(
 def run(
     spec: RunSpec,
     images: xen_qemu.XenImages | None = None,
-    xen: xen_build.ScotchXen | None = None,
+    xen: hypervisor.ScotchXen | None = None,
     timeout: float = 1200.0,
     log: Path | None = None,
 ) -> ScotchRun:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.guest_workloads import WORKLOADS
+from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 
 def scons(*targets: str) -> None:

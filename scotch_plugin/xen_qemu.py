@@ -31,9 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from scotch_plugin import guest_image, project, qemu, vmlinux
+from scotch_plugin import project, qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import run_tool
+from scotch_plugin.xen import guest_image, vmlinux
 
 #: Bump when the packing below changes what the artefacts contain.
 PACKING_FORMAT = 2

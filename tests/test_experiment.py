@@ -19,7 +19,7 @@ from scotch_plugin.experiment import (
     load_experiment,
     parse_experiment,
 )
-from scotch_plugin.guest_workloads import WORKLOADS
+from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = ROOT / "experiments"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import guest_image, project, workload_build, xen_qemu
+from scotch_plugin import project, workload_build, xen_qemu
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.guest_workloads import WORKLOADS
+from scotch_plugin.xen import guest_image
+from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 RESULT = re.compile(
     r"^SCOTCH-WORK name=(?P<name>\S+) workload=(?P<workload>\S+) "

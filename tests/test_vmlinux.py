@@ -1,4 +1,4 @@
-"""Extracting the kernel ELF from a bzImage (scotch_plugin/vmlinux.py)."""
+"""Extracting the kernel ELF from a bzImage (scotch_plugin/xen/vmlinux.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import lzma
 
 import pytest
 
-from scotch_plugin import vmlinux
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.xen import vmlinux
 
 ELF = b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8
 SETUP = b"MZ" + bytes(5000)  # the real-mode setup code before the payload

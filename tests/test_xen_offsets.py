@@ -1,4 +1,4 @@
-"""Reading Xen's struct offsets from DWARF (scotch_plugin/xen_offsets.py),
+"""Reading Xen's struct offsets from DWARF (scotch_plugin/xen/offsets.py),
 checked against gcc's own offsetof on structs laid out like Xen's (the
 register names sit in anonymous unions, as Xen's DECL_REG makes them)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.xen_offsets import read_offsets
+from scotch_plugin.xen.offsets import read_offsets
 
 SOURCE = r"""
 #include <stddef.h>

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import xentrace
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.xen import xentrace
 
 # trace.h, spelled out again so the test does not take them from the
 # module it checks.

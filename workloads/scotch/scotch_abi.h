@@ -47,7 +47,7 @@ struct scotch_config {
     uint32_t magic;
     uint32_t flags;
     uint8_t key[SCOTCH_KEY_BYTES];
-    /* Xen's layout, from xen-syms (scotch_plugin/xen_offsets.py). */
+    /* Xen's layout, from xen-syms (scotch_plugin/xen/offsets.py). */
     uint32_t stack_size;
     uint32_t cpu_info_size;
     uint32_t cpu_info_regs;

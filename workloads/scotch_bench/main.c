@@ -52,7 +52,7 @@
 #define DOM_B 2
 #define NONCE 0x5c07c4b0b3c4ull
 
-/* Xen 4.17's layout, as scotch_plugin/xen_offsets.py reads it from
+/* Xen 4.17's layout, as scotch_plugin/xen/offsets.py reads it from
  * xen-syms (stack size, cpu_info size, cpu_info.guest_cpu_user_regs,
  * cpu_info.current_vcpu, regs.rdi, regs.rsi, vcpu.vcpu_id, vcpu.domain,
  * domain.domain_id). */

@@ -28,7 +28,7 @@ from pathlib import Path
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import run_tool
-from scotch_plugin.xen_offsets import XenOffsets, read_offsets
+from scotch_plugin.xen.offsets import XenOffsets, read_offsets
 
 #: Bump when the build steps below change what comes out.
 BUILD_FORMAT = 1

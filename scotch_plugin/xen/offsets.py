@@ -16,7 +16,7 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from .errors import ScotchError
+from scotch_plugin.errors import ScotchError
 
 #: (struct, member) pairs, in the order the shim expects them.
 FIELDS: tuple[tuple[str, str], ...] = (

@@ -33,7 +33,7 @@ buffers, in pages, the first time in a boot; later sizes are ignored)::
     xentrace -D -e 0x00028000 -S 256 /tmp/trace.bin &   # then
     kill -INT $!; wait $!     # SIGINT/TERM/HUP: last read, file closed
 
-``python3 -m scotch_plugin.xentrace FILE [--end-tsc N]`` prints the
+``python3 -m scotch_plugin.xen.xentrace FILE [--end-tsc N]`` prints the
 summary as JSON (exit 2 when it is incomplete).
 """
 
@@ -493,7 +493,7 @@ def summarize(path: str | Path, end_tsc: int | None = None) -> TraceSummary:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python3 -m scotch_plugin.xentrace",
+        prog="python3 -m scotch_plugin.xen.xentrace",
         description="Per-domain running time (TSC cycles) from a xentrace "
         "file's TRC_SCHED_SWITCH records, as JSON.",
     )
