@@ -10,15 +10,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scotch_plugin import (
-    dma_disk,
-    project,
-    qemu,
-    serial_report,
-    workload_build,
-)
+from scotch_plugin import dma_disk, project, serial_report, workload_build
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run
+from scotch_plugin.platforms import qemu
 
 #: Images and what they are for (``workloads/<name>/``).
 IMAGES = {

@@ -32,9 +32,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import project, qemu, xen_qemu
+from scotch_plugin import project, xen_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.ledger import SnapshotRejected, ledger_problems
+from scotch_plugin.platforms import qemu
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons

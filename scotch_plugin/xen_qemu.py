@@ -31,8 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from scotch_plugin import project, qemu
+from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.platforms import qemu
 from scotch_plugin.proc import run_tool
 from scotch_plugin.xen import guest_image, vmlinux
 

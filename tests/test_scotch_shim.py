@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import ledger, qemu
+from scotch_plugin import ledger
 from scotch_plugin.gem5 import run
 from scotch_plugin.gem5.run import CPU_MODELS
+from scotch_plugin.platforms import qemu
 from scotch_plugin.trust import keys
 from scotch_plugin.workload_build import scons
 

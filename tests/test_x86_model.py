@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import baremetal, qemu, serial_report, workload_build
+from scotch_plugin import baremetal, serial_report, workload_build
 from scotch_plugin.gem5 import run
+from scotch_plugin.platforms import qemu
 
 GEM5_CPUS = ("atomic", "timing", "o3", "minor")
 TRIPLE_FAULT = "x86 shutdown: triple fault: "
