@@ -32,14 +32,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import project, xen_qemu
+from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.ledger import SnapshotRejected, ledger_problems
 from scotch_plugin.platforms import qemu
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
-from scotch_plugin.xen import hypervisor, xentrace
+from scotch_plugin.xen import boot_images, hypervisor, xentrace
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
 #: reaches the host only behind dom0's "SCOTCH-DOMU <name>: " prefix).
@@ -126,7 +126,7 @@ def shim_image() -> Path:
     return project.build_dir() / "workloads" / "qemu" / "scotch_shim.elf"
 
 
-def hypervisor_config(images: xen_qemu.XenImages) -> str:
+def hypervisor_config(images: boot_images.XenImages) -> str:
     """Debian's hypervisor .config, from the xen-hypervisor package."""
     debs = images.xen.parent / "debs"
     found = sorted(debs.glob("xen-hypervisor-4.17-amd64_*.deb"))
@@ -149,10 +149,10 @@ def hypervisor_config(images: xen_qemu.XenImages) -> str:
     raise ScotchError(f"{found[-1]}: no boot/xen-4.17-amd64.config")
 
 
-def prepare() -> tuple[xen_qemu.XenImages, hypervisor.ScotchXen]:
+def prepare() -> tuple[boot_images.XenImages, hypervisor.ScotchXen]:
     """Build (or reuse) everything a run boots."""
     scons("scotch")
-    images = xen_qemu.build_images()
+    images = boot_images.build_images()
     xen = hypervisor.build(hypervisor_config(images))
     return images, xen
 
@@ -173,7 +173,7 @@ def memory_mb(spec: RunSpec) -> int:
 
 
 def command(
-    images: xen_qemu.XenImages,
+    images: boot_images.XenImages,
     xen: hypervisor.ScotchXen,
     spec: RunSpec,
     key_block: tuple[list[str], str],
@@ -181,7 +181,7 @@ def command(
     """The QEMU command of one run; ``key_block`` is
     :func:`scotch_plugin.trust.keys.qemu_key_block`'s loader and shim
     option."""
-    xen_qemu.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
+    boot_images.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
     ndom = len(spec.domains)
     dom0_mb = DOM0_MB
     memory = memory_mb(spec)
@@ -212,7 +212,7 @@ def command(
         ]
     )
     return [
-        *xen_qemu.machine(1, memory, smm=True),
+        *boot_images.machine(1, memory, smm=True),
         "-kernel", str(shim_image()),
         "-append", shim_args,
         "-initrd", modules,
@@ -261,7 +261,7 @@ def parse_run(
     """The three views of a finished run. A domain missing from a view,
     a workload that did not run, or a ledger with failed lookups is an
     error naming the cause: never a silent 0."""
-    report = xen_qemu.parse_report(serial, host_seconds, cmd)
+    report = boot_images.parse_report(serial, host_seconds, cmd)
     attack = report.events.get("attack-set")
     asked = {
         "attacker": spec.attacker_domid,
@@ -376,7 +376,7 @@ def converse(
 
 def run(
     spec: RunSpec,
-    images: xen_qemu.XenImages | None = None,
+    images: boot_images.XenImages | None = None,
     xen: hypervisor.ScotchXen | None = None,
     timeout: float = 1200.0,
     log: Path | None = None,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import project, workload_build, xen_qemu
+from scotch_plugin import project, workload_build
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.xen import guest_image
+from scotch_plugin.xen import boot_images, guest_image
 from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 RESULT = re.compile(
@@ -170,7 +170,9 @@ def test_gzip_reports_its_compression(programs):
 
 def test_gzip_checksum_does_not_depend_on_the_gzip(programs, tmp_path):
     # The domU's own gzip (busybox's applet) if the Xen build fetched it.
-    debs = sorted((xen_qemu.default_out() / "debs").glob("busybox-static_*"))
+    debs = sorted(
+        (boot_images.default_out() / "debs").glob("busybox-static_*")
+    )
     busybox = shutil.which("busybox")
     if debs:
         subprocess.run(["dpkg-deb", "-x", debs[-1], tmp_path], check=True)
@@ -238,8 +240,8 @@ def no_parsec(monkeypatch):
 def domu_cpio(tmp_path: Path) -> dict[str, tuple[int, bytes]]:
     busybox = tmp_path / "busybox"
     busybox.write_bytes(b"not really busybox")
-    recipe = xen_qemu.read_recipe()
-    return read_cpio(xen_qemu.domu_image(busybox, recipe.domu_init).pack())
+    recipe = boot_images.read_recipe()
+    return read_cpio(boot_images.domu_image(busybox, recipe.domu_init).pack())
 
 
 def test_domu_image_holds_the_workloads(programs, tmp_path, no_parsec):
@@ -250,23 +252,23 @@ def test_domu_image_holds_the_workloads(programs, tmp_path, no_parsec):
         assert data == path.read_bytes()
     script = project.root() / "workloads" / "guest" / "parsec-run"
     assert entries["scotch/bin/parsec-run"] == (0o100755, script.read_bytes())
-    init = xen_qemu.read_recipe().domu_init.read_bytes()
+    init = boot_images.read_recipe().domu_init.read_bytes()
     assert entries["init"][1] == init
     assert b"scotch.workload" in init
     assert not any(name.startswith("parsec") for name in entries)
 
 
 def test_build_key_covers_the_guest_programs(monkeypatch, no_parsec):
-    recipe = xen_qemu.read_recipe()
+    recipe = boot_images.read_recipe()
     versions = {"busybox-static": "1"}
-    key = xen_qemu.build_key(recipe, versions)
-    assert xen_qemu.build_key(recipe, versions) == key
+    key = boot_images.build_key(recipe, versions)
+    assert boot_images.build_key(recipe, versions) == key
     files = guest_image.domu_files()
     changed = dict(files)
     data, mode = changed["scotch/bin/pi"]
     changed["scotch/bin/pi"] = (data + b"\0", mode)
     monkeypatch.setattr(guest_image, "domu_files", lambda: changed)
-    assert xen_qemu.build_key(recipe, versions) != key
+    assert boot_images.build_key(recipe, versions) != key
 
 
 # -- the PARSEC hook --------------------------------------------------------
@@ -317,13 +319,13 @@ def test_parsec_programs_go_into_the_domu_image(parsec_dir, tmp_path):
 
 
 def test_parsec_files_change_the_build_key(parsec_dir, monkeypatch):
-    recipe = xen_qemu.read_recipe()
+    recipe = boot_images.read_recipe()
     versions = {"busybox-static": "1"}
-    with_parsec = xen_qemu.build_key(recipe, versions)
+    with_parsec = boot_images.build_key(recipe, versions)
     (parsec_dir / "inputs" / "in.txt").write_text("input-43")
-    assert xen_qemu.build_key(recipe, versions) != with_parsec
+    assert boot_images.build_key(recipe, versions) != with_parsec
     monkeypatch.delenv(guest_image.PARSEC_ENV)
-    assert xen_qemu.build_key(recipe, versions) != with_parsec
+    assert boot_images.build_key(recipe, versions) != with_parsec
 
 
 def test_parsec_run_loops_the_program(parsec_dir, tmp_path):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import xen_qemu
 from scotch_plugin.gem5 import run
+from scotch_plugin.xen import boot_images
 
 pytestmark = pytest.mark.xen
 
@@ -28,8 +28,8 @@ REGION_INSTS = 20_000
 
 
 @pytest.fixture(scope="module")
-def images() -> xen_qemu.XenImages:
-    return xen_qemu.build_images()
+def images() -> boot_images.XenImages:
+    return boot_images.build_images()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 
-from scotch_plugin import workload_build, xen_qemu
+from scotch_plugin import workload_build
+from scotch_plugin.xen import boot_images
 
 pytestmark = pytest.mark.xen
 
@@ -21,13 +22,13 @@ SECONDS = 4  # not the scripts' default: checks it got through
 
 
 @pytest.fixture(scope="module")
-def images() -> xen_qemu.XenImages:
-    return xen_qemu.build_images()
+def images() -> boot_images.XenImages:
+    return boot_images.build_images()
 
 
 @pytest.fixture(scope="module")
-def report(images: xen_qemu.XenImages) -> xen_qemu.XenReport:
-    return xen_qemu.run_xen(images, DOMUS, SECONDS, timeout=600)
+def report(images: boot_images.XenImages) -> boot_images.XenReport:
+    return boot_images.run_xen(images, DOMUS, SECONDS, timeout=600)
 
 
 def test_images_come_from_debian_packages(images):
@@ -39,20 +40,20 @@ def test_images_come_from_debian_packages(images):
 
 def test_unchanged_inputs_reuse_the_build(images):
     before = [p.stat().st_mtime_ns for p in images.paths()]
-    again = xen_qemu.build_images()
+    again = boot_images.build_images()
     assert [p.stat().st_mtime_ns for p in again.paths()] == before
 
 
 def test_recipe_change_changes_the_build_key(images, tmp_path):
-    recipe = xen_qemu.read_recipe()
-    key = xen_qemu.build_key(recipe, images.versions)
+    recipe = boot_images.read_recipe()
+    key = boot_images.build_key(recipe, images.versions)
     for name in ("recipe.txt", "dom0-init", "domU-init"):
         (tmp_path / name).write_bytes((recipe.directory / name).read_bytes())
     (tmp_path / "domU-init").write_text(recipe.domu_init.read_text() + "#\n")
-    changed = xen_qemu.read_recipe(tmp_path)
-    assert xen_qemu.build_key(changed, images.versions) != key
+    changed = boot_images.read_recipe(tmp_path)
+    assert boot_images.build_key(changed, images.versions) != key
     newer = {**images.versions, "libc6": images.versions["libc6"] + "+x"}
-    assert xen_qemu.build_key(recipe, newer) != key
+    assert boot_images.build_key(recipe, newer) != key
 
 
 def test_both_domus_ran_and_shut_down(report):
@@ -118,7 +119,7 @@ def test_machine_powered_off_by_itself(report):
 def test_domus_boot_from_the_gzipped_elf_kernel(images):
     # gem5's dom0 gives xl /boot/vmlinux.gz (xen_boot.py's default): the
     # same kernel, which xl inflates far faster than the bzImage's XZ.
-    report = xen_qemu.run_xen(
+    report = boot_images.run_xen(
         images, 1, 2, timeout=600,
         dom0_extra="scotch.domu_kernel=/boot/vmlinux.gz",
     )  # fmt: skip

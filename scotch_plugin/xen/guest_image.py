@@ -2,7 +2,7 @@
 workloads and, when the user supplies them, real PARSEC programs.
 
 ``domu_files`` lists the files as ``{path in image: (bytes, mode)}``;
-``xen_qemu`` packs them into ``domU.cpio.gz`` and hashes them into its
+``boot_images`` packs them into ``domU.cpio.gz`` and hashes them into its
 build key, so a changed program or PARSEC file rebuilds the images.
 
 - ``scotch/bin/<name>``: each of ``guest_workloads.WORKLOADS``, built

@@ -13,7 +13,7 @@ files or the package versions in apt's lists change.
 ``SCOTCH-XEN {json}`` lines and powers the machine off. The lines are
 parsed into a ``XenReport``.
 
-Command line: ``python3 -m scotch_plugin.xen_qemu build|run``.
+Command line: ``python3 -m scotch_plugin.xen.boot_images build|run``.
 """
 
 from __future__ import annotations
@@ -729,7 +729,7 @@ def lcg_checksum(iterations: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python3 -m scotch_plugin.xen_qemu",
+        prog="python3 -m scotch_plugin.xen.boot_images",
         description="Build the Xen images from Debian packages; run Xen "
         "with dom0 and PV domUs on QEMU (TCG).",
     )
