@@ -35,11 +35,11 @@ from pathlib import Path
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.ledger import SnapshotRejected, ledger_problems
-from scotch_plugin.platforms import qemu
+from scotch_plugin.platforms import qemu, qemu_xen
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
-from scotch_plugin.xen import boot_images, hypervisor, xentrace
+from scotch_plugin.xen import boot_images, dom0_report, hypervisor, xentrace
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
 #: reaches the host only behind dom0's "SCOTCH-DOMU <name>: " prefix).
@@ -181,7 +181,7 @@ def command(
     """The QEMU command of one run; ``key_block`` is
     :func:`scotch_plugin.trust.keys.qemu_key_block`'s loader and shim
     option."""
-    boot_images.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
+    qemu_xen.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
     ndom = len(spec.domains)
     dom0_mb = DOM0_MB
     memory = memory_mb(spec)
@@ -212,7 +212,7 @@ def command(
         ]
     )
     return [
-        *boot_images.machine(1, memory, smm=True),
+        *qemu_xen.machine(1, memory, smm=True),
         "-kernel", str(shim_image()),
         "-append", shim_args,
         "-initrd", modules,
@@ -261,7 +261,7 @@ def parse_run(
     """The three views of a finished run. A domain missing from a view,
     a workload that did not run, or a ledger with failed lookups is an
     error naming the cause: never a silent 0."""
-    report = boot_images.parse_report(serial, host_seconds, cmd)
+    report = dom0_report.parse_report(serial, host_seconds, cmd)
     attack = report.events.get("attack-set")
     asked = {
         "attacker": spec.attacker_domid,

@@ -13,7 +13,8 @@ import subprocess
 import pytest
 
 from scotch_plugin import workload_build
-from scotch_plugin.xen import boot_images
+from scotch_plugin.platforms import qemu_xen
+from scotch_plugin.xen import boot_images, dom0_report
 
 pytestmark = pytest.mark.xen
 
@@ -27,8 +28,8 @@ def images() -> boot_images.XenImages:
 
 
 @pytest.fixture(scope="module")
-def report(images: boot_images.XenImages) -> boot_images.XenReport:
-    return boot_images.run_xen(images, DOMUS, SECONDS, timeout=600)
+def report(images: boot_images.XenImages) -> dom0_report.XenReport:
+    return qemu_xen.run_xen(images, DOMUS, SECONDS, timeout=600)
 
 
 def test_images_come_from_debian_packages(images):
@@ -119,7 +120,7 @@ def test_machine_powered_off_by_itself(report):
 def test_domus_boot_from_the_gzipped_elf_kernel(images):
     # gem5's dom0 gives xl /boot/vmlinux.gz (xen_boot.py's default): the
     # same kernel, which xl inflates far faster than the bzImage's XZ.
-    report = boot_images.run_xen(
+    report = qemu_xen.run_xen(
         images, 1, 2, timeout=600,
         dom0_extra="scotch.domu_kernel=/boot/vmlinux.gz",
     )  # fmt: skip

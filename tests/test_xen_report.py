@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.xen.boot_images import parse_report
+from scotch_plugin.xen.dom0_report import parse_report
 
 DONE = 'SCOTCH-XEN {"event": "done", "uptime": "9.0"}'
 

@@ -2,5 +2,6 @@
 reference, and gem5.
 
 - :mod:`.qemu`: QEMU runs to completion, and sessions the host talks to
-  while they run (console, QMP).
+  while they run (console, QMP);
+- :mod:`.qemu_xen`: the Xen machine on QEMU, and a plain Xen run.
 """

@@ -2,8 +2,9 @@
 workloads and, when the user supplies them, real PARSEC programs.
 
 ``domu_files`` lists the files as ``{path in image: (bytes, mode)}``;
-``boot_images`` packs them into ``domU.cpio.gz`` and hashes them into its
-build key, so a changed program or PARSEC file rebuilds the images.
+:mod:`scotch_plugin.xen.boot_images` packs them into ``domU.cpio.gz``
+and hashes them into its build key, so a changed program or PARSEC file
+rebuilds the images.
 
 - ``scotch/bin/<name>``: each of ``guest_workloads.WORKLOADS``, built
   from ``workloads/guest/`` (static x86-64 executables), and
