@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scotch_plugin.errors import ExperimentError, ScotchError
-from scotch_plugin.experiment import (
+from scotch_plugin.experiments.schema import (
     GEM5_BINARY_ENV,
     PARSEC_BENCHMARKS,
     Experiment,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.rq1_report import (
+from scotch_plugin.experiments.rq1_report import (
     CSV_COLUMNS,
     PAPER_REFERENCE,
     RatioRow,
@@ -258,7 +258,7 @@ def test_plot_needs_rows(tmp_path):
 def test_a_view_without_time_for_the_victim_is_named():
     """A ratio that is not a number is never a row: rq1.row_of raises with
     these reasons instead."""
-    from scotch_plugin.rq1_report import RatioRow
+    from scotch_plugin.experiments.rq1_report import RatioRow
 
     row = RatioRow.from_times(3, scotch=(10, 5), xen=(1.2, 0.0), truth=(0, 0))
     assert row.invalid_views() == [

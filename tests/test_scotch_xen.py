@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import ledger, rq1, scotch_qemu
-from scotch_plugin.experiment import load_experiment
+from scotch_plugin import ledger, scotch_qemu
+from scotch_plugin.experiments import rq1
+from scotch_plugin.experiments.schema import load_experiment
 from scotch_plugin.trust import keys
 
 pytestmark = pytest.mark.xen

@@ -5,7 +5,7 @@ reported at once as ``<file>:<line>: <field>: <expected>, found <value>``
 (an :class:`~scotch_plugin.errors.ExperimentError`, as for the RQ1
 experiment files), with the closest known name for a misspelt field or
 axis. The YAML is read with the same line index as
-:mod:`scotch_plugin.experiment`, so a duplicate key is an error too.
+:mod:`scotch_plugin.experiments.schema`, so a duplicate key is an error too.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from scotch_plugin.errors import ExperimentError, FieldProblem
-from scotch_plugin.experiment import (
+from scotch_plugin.experiments.schema import (
     GEM5_BINARY_ENV,
     _compose,
     _describe,
