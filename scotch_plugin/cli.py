@@ -286,7 +286,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if is_sweep_file(args.experiment):
         return _run_sweep(args)
     from scotch_plugin.experiments import rq1
-    from scotch_plugin.experiments.schema import load_experiment
+    from scotch_plugin.experiments.load import load_experiment
 
     exp = load_experiment(args.experiment)
     given = [o for o in _SWEEP_OPTIONS if getattr(args, o) is not None]

@@ -12,13 +12,9 @@ import pytest
 import yaml
 
 from scotch_plugin.errors import ExperimentError, ScotchError
-from scotch_plugin.experiments.schema import (
-    GEM5_BINARY_ENV,
-    PARSEC_BENCHMARKS,
-    Experiment,
-    load_experiment,
-    parse_experiment,
-)
+from scotch_plugin.experiments.load import load_experiment, parse_experiment
+from scotch_plugin.experiments.model import PARSEC_BENCHMARKS, Experiment
+from scotch_plugin.experiments.schema import GEM5_BINARY_ENV
 from scotch_plugin.xen.guest_workloads import WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent

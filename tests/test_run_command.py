@@ -12,7 +12,7 @@ import pytest
 
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1
-from scotch_plugin.experiments.schema import load_experiment
+from scotch_plugin.experiments.load import load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (ROOT / "experiments" / "rq1-short.yaml").read_text()

@@ -17,7 +17,7 @@ import pytest
 
 from scotch_plugin import ledger, scotch_qemu
 from scotch_plugin.experiments import rq1
-from scotch_plugin.experiments.schema import load_experiment
+from scotch_plugin.experiments.load import load_experiment
 from scotch_plugin.trust import keys
 
 pytestmark = pytest.mark.xen

@@ -18,7 +18,7 @@ from pathlib import Path
 from scotch_plugin import scotch_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1_report
-from scotch_plugin.experiments.schema import Experiment
+from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.trust import keys
 
 

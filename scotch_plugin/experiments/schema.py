@@ -1,37 +1,23 @@
-"""Experiment files: what ``scotch run <experiment.yaml>`` runs.
-
-An experiment file is YAML describing one RQ1 scheduler-attack
-experiment: the platform (QEMU or gem5), the SMI trigger, the attack
-severities, the two domUs (attacker and victim) and where results go.
-Every field is documented, with its default, in
-``docs/experiment-files.md``.
-
-:func:`load_experiment` validates the whole file before anything runs and
-raises :class:`~scotch_plugin.errors.ExperimentError` listing every
-problem, each with the file, line, field path (``domains[1].workload``),
-what was expected and what was found.
-
-The schema is a set of pydantic models (``_ExperimentModel`` and its
-sections) whose validators word their own errors; the YAML is read with
-a line index so that each error points at its line, and the rules that
-relate fields (a gem5 section only on gem5, one attacker and one victim,
-each severity once...) are checked on the raw document, so that every
-problem is reported in one pass.
+"""The schema of an experiment file: a set of pydantic models
+(``_ExperimentModel`` and its sections) whose validators word their own
+errors, and the rules that relate fields (a gem5 section only on gem5,
+one attacker and one victim, each severity once...), checked on the raw
+document so that every problem is reported in one pass, each at its
+line. :func:`validate` turns a document into an
+:class:`~scotch_plugin.experiments.model.Experiment` or an
+:class:`~scotch_plugin.errors.ExperimentError`.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
 import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, cast
+from typing import Annotated, Any, NoReturn, cast
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -43,58 +29,50 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scotch_plugin.errors import ExperimentError, FieldProblem
+from scotch_plugin.experiments.model import (
+    DEFAULT_FREQUENCY,
+    DEFAULT_GEM5_CPU,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_PLATFORM,
+    DEFAULT_RANDOM_MEAN_US,
+    DEFAULT_REPEATS,
+    DEFAULT_SECONDS,
+    DEFAULT_TRIGGER,
+    DEFAULT_VCPUS,
+    FREQUENCY,
+    GEM5_ONLY_TRIGGERS,
+    MAX_SEVERITY,
+    MEMORY_MB_RANGE,
+    MIN_SEVERITY,
+    PARSEC_BENCHMARKS,
+    PARSEC_PREFIX,
+    PLATFORMS,
+    REPEATS_RANGE,
+    ROLES,
+    SECONDS_RANGE,
+    TRIGGERS,
+    VCPUS_RANGE,
+    Attack,
+    Domain,
+    Experiment,
+    Gem5Settings,
+    Platform,
+    Role,
+    Trigger,
+    frequency_hz,
+)
+from scotch_plugin.experiments.yaml_lines import (
+    FieldPath,
+    describe,
+    dotted,
+    suggest,
+)
 from scotch_plugin.gem5.run import CPU_MODELS
 from scotch_plugin.xen.guest_workloads import WORKLOADS
-
-Platform = Literal["qemu", "gem5"]
-Trigger = Literal["software", "cr3", "random"]
-Role = Literal["attacker", "victim"]
 
 #: Environment variable naming the gem5 binary when ``gem5.binary`` is not
 #: given (the same one the gem5 tests read).
 GEM5_BINARY_ENV = "SCOTCH_GEM5_BINARY"
-
-PLATFORMS: tuple[Platform, ...] = ("qemu", "gem5")
-TRIGGERS: tuple[Trigger, ...] = ("software", "cr3", "random")
-#: Triggers only the gem5 model can raise (QEMU has no hook for them).
-GEM5_ONLY_TRIGGERS: tuple[Trigger, ...] = ("cr3", "random")
-ROLES: tuple[Role, ...] = ("attacker", "victim")
-MIN_SEVERITY = 0
-MAX_SEVERITY = 10
-
-#: ``parsec:<name>`` workloads: the PARSEC 3.0 benchmarks.
-PARSEC_PREFIX = "parsec:"
-PARSEC_BENCHMARKS: tuple[str, ...] = (
-    "blackscholes",
-    "bodytrack",
-    "canneal",
-    "dedup",
-    "facesim",
-    "ferret",
-    "fluidanimate",
-    "freqmine",
-    "raytrace",
-    "streamcluster",
-    "swaptions",
-    "vips",
-    "x264",
-)
-
-# Ranges of the numeric fields (inclusive).
-SECONDS_RANGE = (1, 3600)
-REPEATS_RANGE = (1, 1000)
-MEMORY_MB_RANGE = (16, 16384)
-VCPUS_RANGE = (1, 64)
-
-DEFAULT_PLATFORM: Platform = "qemu"
-DEFAULT_TRIGGER: Trigger = "software"
-DEFAULT_GEM5_CPU = "o3"
-DEFAULT_FREQUENCY = "3GHz"
-DEFAULT_RANDOM_MEAN_US = 100.0
-DEFAULT_SECONDS = 6
-DEFAULT_REPEATS = 1
-DEFAULT_MEMORY_MB = 128
-DEFAULT_VCPUS = 1
 
 TOP_FIELDS = (
     "name",
@@ -117,367 +95,39 @@ _NAME_WHAT = (
     "a name of up to 64 letters, digits, '.', '_' or '-' (starting with "
     "a letter or digit)"
 )
-_FREQUENCY = re.compile(r"(\d+(?:\.\d+)?)\s*([kMG]?)Hz")
-_FREQUENCY_SCALE = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
-
-
-# -- the experiment -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gem5Settings:
-    """How to run gem5 (``platform: gem5`` only)."""
-
-    binary: Path
-    cpu: str = DEFAULT_GEM5_CPU
-    frequency: str = DEFAULT_FREQUENCY
-
-    @property
-    def frequency_hz(self) -> float:
-        return _frequency_hz(self.frequency) or 0.0
-
-
-@dataclass(frozen=True)
-class Attack:
-    """The scheduler attack: which severities, how often, hidden or not."""
-
-    severities: tuple[int, ...]
-    hide_from_xen: bool = False
-    repeats: int = DEFAULT_REPEATS
-
-
-@dataclass(frozen=True)
-class Domain:
-    """One domU."""
-
-    name: str
-    role: Role
-    workload: str
-    memory_mb: int = DEFAULT_MEMORY_MB
-    vcpus: int = DEFAULT_VCPUS
-
-    @property
-    def parsec_benchmark(self) -> str | None:
-        """The PARSEC benchmark for ``parsec:<name>``, else ``None``."""
-        if self.workload.startswith(PARSEC_PREFIX):
-            return self.workload[len(PARSEC_PREFIX) :]
-        return None
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A validated experiment; its paths are absolute.
-
-    ``source`` is the file it was loaded from (``None`` if parsed from a
-    string).
-    """
-
-    name: str
-    source: Path | None
-    platform: Platform
-    trigger: Trigger
-    attack: Attack
-    domains: tuple[Domain, Domain]
-    seconds: int
-    output: Path
-    gem5: Gem5Settings | None = None
-    random_mean_us: float | None = None
-    description: str = ""
-
-    @property
-    def attacker(self) -> Domain:
-        return next(d for d in self.domains if d.role == "attacker")
-
-    @property
-    def victim(self) -> Domain:
-        return next(d for d in self.domains if d.role == "victim")
-
-    @property
-    def severities(self) -> tuple[int, ...]:
-        return self.attack.severities
-
-    def runs(self) -> tuple[tuple[int, int], ...]:
-        """``(severity, repeat)`` of every run, in the order to run them."""
-        return tuple(
-            (s, r)
-            for s in self.attack.severities
-            for r in range(self.attack.repeats)
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The resolved experiment as plain data (for a results record)."""
-        data: dict[str, Any] = {
-            "name": self.name,
-            "description": self.description,
-            "source": None if self.source is None else str(self.source),
-            "platform": self.platform,
-            "trigger": self.trigger,
-            "attack": {
-                "severities": list(self.attack.severities),
-                "hide_from_xen": self.attack.hide_from_xen,
-                "repeats": self.attack.repeats,
-            },
-            "domains": [
-                {
-                    "name": d.name,
-                    "role": d.role,
-                    "workload": d.workload,
-                    "memory_mb": d.memory_mb,
-                    "vcpus": d.vcpus,
-                }
-                for d in self.domains
-            ],
-            "seconds": self.seconds,
-            "output": str(self.output),
-        }
-        if self.gem5 is not None:
-            data["gem5"] = {
-                "binary": str(self.gem5.binary),
-                "cpu": self.gem5.cpu,
-                "frequency": self.gem5.frequency,
-            }
-        if self.random_mean_us is not None:
-            data["random_mean_us"] = self.random_mean_us
-        return data
-
-
-# -- loading ------------------------------------------------------------------
-
-
-def load_experiment(
-    path: str | os.PathLike[str],
-    *,
-    env: Mapping[str, str] | None = None,
-    check_files: bool = True,
-) -> Experiment:
-    """Read and validate an experiment file; nothing is run.
-
-    ``env`` (default ``os.environ``) supplies ``SCOTCH_GEM5_BINARY``.
-    With ``check_files`` false the gem5 binary need not exist (to check a
-    file on a machine without gem5). Raises ``ExperimentError``.
-    """
-    source = str(path)
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _one(source, "no such experiment file") from None
-    except IsADirectoryError:
-        raise _one(source, "is a directory, not an experiment file") from None
-    except UnicodeDecodeError as exc:
-        raise _one(source, f"not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise _one(source, f"cannot read: {exc.strerror}") from None
-    return _build(
-        text,
-        source,
-        file=file.resolve(),
-        base_dir=file.resolve().parent,
-        env=env,
-        check_files=check_files,
-    )
-
-
-def parse_experiment(
-    text: str,
-    source: str = "<experiment>",
-    *,
-    base_dir: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    check_files: bool = True,
-) -> Experiment:
-    """Validate experiment YAML ``text``; ``source`` names it in errors.
-
-    Relative paths in it are taken from ``base_dir`` (default the current
-    directory).
-    """
-    return _build(
-        text,
-        source,
-        file=None,
-        base_dir=base_dir or Path.cwd(),
-        env=env,
-        check_files=check_files,
-    )
-
-
-def _build(
-    text: str,
-    source: str,
-    *,
-    file: Path | None,
-    base_dir: Path,
-    env: Mapping[str, str] | None,
-    check_files: bool,
-) -> Experiment:
-    data, lines = _compose(text, source)
-    problems = _Problems(lines)
-    experiment = _Schema(
-        problems,
-        source=file,
-        base_dir=base_dir.resolve(),
-        env=os.environ if env is None else env,
-        check_files=check_files,
-    ).experiment(data)
-    if problems.items or experiment is None:
-        raise ExperimentError(source, problems.sorted())
-    return experiment
-
-
-def _one(source: str, message: str) -> ExperimentError:
-    return ExperimentError(source, [FieldProblem("", message)])
-
-
-# -- YAML with line numbers ---------------------------------------------------
-
-_FieldPath = tuple[str | int, ...]
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _compose(text: str, source: str) -> tuple[object, dict[_FieldPath, int]]:
-    """The document's data and the line of every field in it."""
-    loader = yaml.SafeLoader(text)
-    lines: dict[_FieldPath, int] = {}
-    duplicates: list[FieldProblem] = []
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, lines
-        _index(node, (), lines, duplicates)
-        if duplicates:
-            raise ExperimentError(source, duplicates)
-        return loader.construct_document(node), lines
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise ExperimentError(
-            source,
-            [
-                FieldProblem(
-                    "",
-                    f"not valid YAML: {what}",
-                    None if mark is None else mark.line + 1,
-                )
-            ],
-        ) from None
-    except yaml.YAMLError as exc:
-        raise _one(source, f"not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-
-
-def _index(
-    node: yaml.Node,
-    path: _FieldPath,
-    lines: dict[_FieldPath, int],
-    duplicates: list[FieldProblem],
-) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if key.tag == _MERGE_TAG or not isinstance(key, yaml.ScalarNode):
-                continue
-            line = key.start_mark.line + 1
-            if key.value in seen:
-                duplicates.append(
-                    FieldProblem(
-                        _dotted((*path, key.value)),
-                        "duplicate field: expected it once, found it again "
-                        f"(first on line {seen[key.value]})",
-                        line,
-                    )
-                )
-                continue
-            seen[key.value] = line
-            # A field's problems point at its key's line.
-            child = (*path, key.value)
-            lines[child] = line
-            _index(value, child, lines, duplicates)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, duplicates)
-
-
-def _dotted(path: _FieldPath) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
-
-
-# -- checking values ----------------------------------------------------------
-
-
-def _describe(value: object) -> str:
-    """A found value as an error message shows it."""
-    if value is None:
-        return "null (an empty value)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, int):
-        return f"{value} (an integer)"
-    if isinstance(value, float):
-        return f"{value:g} (a number)"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return f"{shown!r} (a string)"
-    if isinstance(value, list):
-        return f"a list of {len(value)} item(s)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, datetime.date):
-        return f"{value} (a date)"
-    return f"{value!r} (a {type(value).__name__})"
-
-
-def _suggest(word: str, candidates: tuple[str, ...]) -> str:
-    lowered = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
-
-
-def _frequency_hz(text: str) -> float | None:
-    match = _FREQUENCY.fullmatch(text.strip())
-    if not match:
-        return None
-    return float(match.group(1)) * _FREQUENCY_SCALE[match.group(2)]
-
-
-# -- the schema ---------------------------------------------------------------
-#
-# Pydantic models check each field; their validators raise our own
-# messages (expected what, found what). _Translator turns pydantic's
-# errors into FieldProblems with lines; _cross_checks adds the rules
-# that relate fields, on the raw data, so that every problem is reported
-# at once.
 
 _WORKLOAD_WHAT = (
     f"one of {', '.join(WORKLOADS)} or parsec:<benchmark> "
     f"(benchmark one of {', '.join(PARSEC_BENCHMARKS)}), or several "
     "joined with + (run in turn)"
 )
+
 _TOP_WHAT = "a mapping of experiment fields"
+
 _GEM5_WHAT = f"a mapping of {', '.join(GEM5_FIELDS)}"
+
 _ATTACK_WHAT = (
     "a mapping with severities (a list of integers "
     f"{MIN_SEVERITY}..{MAX_SEVERITY}) and optionally hide_from_xen and "
     "repeats"
 )
+
 _SEVERITIES_WHAT = f"a list of integers {MIN_SEVERITY}..{MAX_SEVERITY}"
+
 _DOMAINS_WHAT = (
     "a list of exactly two domains, one with role attacker and one with "
     "role victim"
 )
+
 _DOMAIN_WHAT = (
     "a mapping with name, role and workload (and optionally memory_mb, "
     "vcpus)"
 )
+
 _FREQUENCY_WHAT = "a frequency such as 3GHz, 2.5GHz or 800MHz"
+
 _BINARY_WHAT = "a path to a gem5 binary (gem5.opt)"
+
 _OUTPUT_WHAT = "a path to a results directory"
 
 #: What a field (or section) holds, by its path with list indexes as
@@ -506,7 +156,7 @@ def _wrong(expected: str, value: object, hint: str = "") -> NoReturn:
         value, (bool, int, float, datetime.date)
     ):
         hint += " (put it in quotes if you meant it as text)"
-    _problem(f"expected {expected}, found {_describe(value)}{hint}")
+    _problem(f"expected {expected}, found {describe(value)}{hint}")
 
 
 def _integer(low: int, high: int) -> PlainValidator:
@@ -528,7 +178,7 @@ def _choice(choices: tuple[str, ...]) -> PlainValidator:
     def check(value: object) -> str:
         if isinstance(value, str) and value in choices:
             return value
-        hint = _suggest(value, choices) if isinstance(value, str) else ""
+        hint = suggest(value, choices) if isinstance(value, str) else ""
         _wrong(f"one of {', '.join(choices)}", value, hint)
 
     return PlainValidator(check)
@@ -563,9 +213,9 @@ def _positive_number(value: object) -> float:
 
 
 def _frequency(value: object) -> str:
-    if not isinstance(value, str) or not _FREQUENCY.fullmatch(value):
+    if not isinstance(value, str) or not FREQUENCY.fullmatch(value):
         _wrong(_FREQUENCY_WHAT, value)
-    if not _frequency_hz(value):
+    if not frequency_hz(value):
         _problem(f"out of range: expected {_FREQUENCY_WHAT}, found '{value}'")
     return value
 
@@ -589,12 +239,12 @@ def _one_workload(value: str) -> None:
         _problem(
             "unknown PARSEC benchmark: expected parsec:<benchmark> with "
             f"benchmark one of {', '.join(PARSEC_BENCHMARKS)}, found "
-            f"{value!r}{_suggest(value, parsec)}"
+            f"{value!r}{suggest(value, parsec)}"
         )
     known = WORKLOADS + tuple(PARSEC_PREFIX + b for b in PARSEC_BENCHMARKS)
     _problem(
         f"unknown workload: expected {_WORKLOAD_WHAT}, found "
-        f"{value!r}{_suggest(value, known)}"
+        f"{value!r}{suggest(value, known)}"
     )
 
 
@@ -614,6 +264,7 @@ def _null_is_empty(value: object) -> object:
 
 
 _Name = Annotated[str, _text(_NAME, _NAME_WHAT)]
+
 _Severity = Annotated[int, _integer(MIN_SEVERITY, MAX_SEVERITY)]
 
 
@@ -672,19 +323,19 @@ _SECTION_FIELDS = {
 }
 
 
-def _pattern(path: _FieldPath) -> str:
+def _pattern(path: FieldPath) -> str:
     """``path`` dotted, with every list index as ``[]``."""
-    return re.sub(r"\[\d+\]", "[]", _dotted(path))
+    return re.sub(r"\[\d+\]", "[]", dotted(path))
 
 
 class _Problems:
     """Problems found, each with its line."""
 
-    def __init__(self, lines: dict[_FieldPath, int]):
+    def __init__(self, lines: dict[FieldPath, int]):
         self.lines = lines
         self.items: list[FieldProblem] = []
 
-    def line(self, path: _FieldPath) -> int | None:
+    def line(self, path: FieldPath) -> int | None:
         """The line of ``path`` or of its nearest parent in the file (not
         the document's: a missing top-level field has no line)."""
         while path:
@@ -693,16 +344,14 @@ class _Problems:
             path = path[:-1]
         return None
 
-    def fail(self, path: _FieldPath, message: str) -> None:
-        self.items.append(
-            FieldProblem(_dotted(path), message, self.line(path))
-        )
+    def fail(self, path: FieldPath, message: str) -> None:
+        self.items.append(FieldProblem(dotted(path), message, self.line(path)))
 
     def sorted(self) -> list[FieldProblem]:
         return sorted(self.items, key=lambda p: p.line or 0)
 
     def pydantic(self, err: ErrorDetails) -> None:
-        path: _FieldPath = tuple(err["loc"])
+        path: FieldPath = tuple(err["loc"])
         kind = err["type"]
         if kind == "scotch":
             self.fail(path, err["msg"])
@@ -713,13 +362,13 @@ class _Problems:
                 self.fail(
                     (*path[:-1], str(key)),
                     "field names must be text: expected one of "
-                    f"{', '.join(known)}, found {_describe(key)}",
+                    f"{', '.join(known)}, found {describe(key)}",
                 )
             else:
                 self.fail(
                     path,
                     f"unknown field: expected one of {', '.join(known)}"
-                    f"{_suggest(key, known)}",
+                    f"{suggest(key, known)}",
                 )
         elif kind == "missing":
             what = _WHAT.get(_pattern(path), "a value")
@@ -727,11 +376,9 @@ class _Problems:
         elif kind in ("model_type", "model_attributes_type", "dict_type",
                       "list_type"):  # fmt: skip
             what = _WHAT.get(_pattern(path), "a mapping")
-            self.fail(
-                path, f"expected {what}, found {_describe(err['input'])}"
-            )
+            self.fail(path, f"expected {what}, found {describe(err['input'])}")
         else:  # not expected: pydantic's own words
-            self.fail(path, f"{err['msg']}, found {_describe(err['input'])}")
+            self.fail(path, f"{err['msg']}, found {describe(err['input'])}")
 
 
 class _Schema:
@@ -759,7 +406,7 @@ class _Schema:
             p.fail((), f"empty file: expected {_TOP_WHAT}")
             return None
         if not isinstance(data, dict):
-            p.fail((), f"expected {_TOP_WHAT}, found {_describe(data)}")
+            p.fail((), f"expected {_TOP_WHAT}, found {describe(data)}")
             return None
         data = self._cross_checks(data)
         try:
@@ -833,7 +480,7 @@ class _Schema:
             p.fail(
                 ("random_mean_us",),
                 "only for trigger random: expected no random_mean_us, "
-                f"found {_describe(top['random_mean_us'])} with trigger "
+                f"found {describe(top['random_mean_us'])} with trigger "
                 f"{trigger}",
             )
             del data["random_mean_us"]
@@ -842,7 +489,7 @@ class _Schema:
             attack.get("severities"), list
         ):
             first: dict[int, int] = {}
-            path: _FieldPath = ("attack", "severities")
+            path: FieldPath = ("attack", "severities")
             for i, s in enumerate(attack["severities"]):
                 ok = isinstance(s, int) and not isinstance(s, bool)
                 if not ok or not MIN_SEVERITY <= s <= MAX_SEVERITY:
@@ -851,7 +498,7 @@ class _Schema:
                     p.fail(
                         (*path, i),
                         f"expected each severity once, found {s} again "
-                        f"(first at {_dotted((*path, first[s]))})",
+                        f"(first at {dotted((*path, first[s]))})",
                     )
                 else:
                     first[s] = i
@@ -905,7 +552,7 @@ class _Schema:
         section = {} if section is None else section
         if not isinstance(section, dict):
             return None  # the model says why
-        path: _FieldPath = ("gem5", "binary")
+        path: FieldPath = ("gem5", "binary")
         origin = ""
         if "binary" in section:
             text = section["binary"]
@@ -939,3 +586,30 @@ class _Schema:
                 )
                 return None
         return binary
+
+
+def validate(
+    data: object,
+    lines: dict[FieldPath, int],
+    source: str,
+    *,
+    file: Path | None,
+    base_dir: Path,
+    env: Mapping[str, str] | None,
+    check_files: bool,
+) -> Experiment:
+    """The experiment in a document read with its line index (``file``:
+    where it was read from, if anywhere; relative paths in it are taken
+    from ``base_dir``), or an ``ExperimentError`` (named ``source``)
+    listing every problem."""
+    problems = _Problems(lines)
+    experiment = _Schema(
+        problems,
+        source=file,
+        base_dir=base_dir.resolve(),
+        env=os.environ if env is None else env,
+        check_files=check_files,
+    ).experiment(data)
+    if problems.items or experiment is None:
+        raise ExperimentError(source, problems.sorted())
+    return experiment

@@ -4,8 +4,9 @@ The whole file is checked before anything runs. Every problem is
 reported at once as ``<file>:<line>: <field>: <expected>, found <value>``
 (an :class:`~scotch_plugin.errors.ExperimentError`, as for the RQ1
 experiment files), with the closest known name for a misspelt field or
-axis. The YAML is read with the same line index as
-:mod:`scotch_plugin.experiments.schema`, so a duplicate key is an error too.
+axis. The YAML is read with the same line index as experiment files
+(:mod:`scotch_plugin.experiments.yaml_lines`), so a duplicate key is an
+error too.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from pydantic import (
 )
 
 from scotch_plugin.errors import ExperimentError, FieldProblem
-from scotch_plugin.experiments.schema import (
-    GEM5_BINARY_ENV,
-    _compose,
-    _describe,
-    _FieldPath,
-    _suggest,
+from scotch_plugin.experiments.schema import GEM5_BINARY_ENV
+from scotch_plugin.experiments.yaml_lines import (
+    FieldPath,
+    compose,
+    describe,
+    suggest,
 )
 from scotch_plugin.gem5.run import CPU_MODELS
 
@@ -255,12 +256,12 @@ def parse_sweep(
     env: Mapping[str, str] | None = None,
     check_files: bool = True,
 ) -> Sweep:
-    data, lines = _compose(text, source)
+    data, lines = compose(text, source)
     problems = _Problems(lines)
     base = (base_dir or Path.cwd()).resolve()
     if not isinstance(data, dict):
         problems.add((), "expected a mapping of sweep fields, found "
-                     + _describe(data))  # fmt: skip
+                     + describe(data))  # fmt: skip
         raise ExperimentError(source, problems.sorted())
     try:
         model = SweepFile.model_validate(data)
@@ -285,18 +286,18 @@ def parse_sweep(
 
 
 class _Problems:
-    def __init__(self, lines: dict[_FieldPath, int]):
+    def __init__(self, lines: dict[FieldPath, int]):
         self.lines = lines
         self.items: list[FieldProblem] = []
 
-    def line(self, path: _FieldPath) -> int | None:
+    def line(self, path: FieldPath) -> int | None:
         while path:
             if path in self.lines:
                 return self.lines[path]
             path = path[:-1]
         return None
 
-    def add(self, path: _FieldPath, message: str) -> None:
+    def add(self, path: FieldPath, message: str) -> None:
         self.items.append(
             FieldProblem(_dotted(path), message, self.line(path))
         )
@@ -304,9 +305,9 @@ class _Problems:
     def sorted(self) -> list[FieldProblem]:
         return sorted(self.items, key=lambda p: p.line or 0)
 
-    def pydantic(self, err: Any, prefix: _FieldPath = ()) -> None:
+    def pydantic(self, err: Any, prefix: FieldPath = ()) -> None:
         """One pydantic error as a problem in this file's words."""
-        loc: _FieldPath = (*prefix, *(p for p in err["loc"] if p != ""))
+        loc: FieldPath = (*prefix, *(p for p in err["loc"] if p != ""))
         kind = err["type"]
         value = err.get("input")
         if kind == "extra_forbidden":
@@ -314,24 +315,24 @@ class _Problems:
             self.add(
                 loc,
                 f"unknown field: expected one of {', '.join(known)}, found "
-                f"{loc[-1]!r}{_suggest(str(loc[-1]), known)}",
+                f"{loc[-1]!r}{suggest(str(loc[-1]), known)}",
             )
         elif kind == "missing":
             self.add(loc, "missing required field")
         elif kind == "literal_error":
             choices = tuple(re.findall(r"'([^']*)'", err["ctx"]["expected"]))
-            hint = _suggest(value, choices) if isinstance(value, str) else ""
+            hint = suggest(value, choices) if isinstance(value, str) else ""
             self.add(
                 loc,
                 f"expected one of {', '.join(choices)}, found "
-                f"{_describe(value)}{hint}",
+                f"{describe(value)}{hint}",
             )
         elif kind == "string_pattern_mismatch":
             what = _PATTERN_WHAT.get(err["ctx"]["pattern"], "text")
-            self.add(loc, f"expected {what}, found {_describe(value)}")
+            self.add(loc, f"expected {what}, found {describe(value)}")
         elif kind == "value_error":
             msg = str(err["msg"]).removeprefix("Value error, ")
-            self.add(loc, f"{msg}, found {_describe(value)}")
+            self.add(loc, f"{msg}, found {describe(value)}")
         else:
             msg = str(err["msg"])
             msg = re.sub(r"^Input should be ", "expected ", msg)
@@ -341,7 +342,7 @@ class _Problems:
                 msg = "out of range: " + msg.replace(
                     "expected ", "expected a number ", 1
                 )
-            self.add(loc, f"{msg}, found {_describe(value)}")
+            self.add(loc, f"{msg}, found {describe(value)}")
 
 
 _WORDS = (
@@ -368,14 +369,14 @@ _SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
-def _fields_at(path: _FieldPath) -> tuple[str, ...]:
+def _fields_at(path: FieldPath) -> tuple[str, ...]:
     if not path:
         return TOP_FIELDS
     model = _SECTIONS.get(str(path[0]))
     return tuple(model.model_fields) if model else ()
 
 
-def _dotted(path: _FieldPath) -> str:
+def _dotted(path: FieldPath) -> str:
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -508,7 +509,7 @@ class _Builder:
             return None
         return binary
 
-    def value(self, path: _FieldPath, axis: str, value: object) -> bool:
+    def value(self, path: FieldPath, axis: str, value: object) -> bool:
         """Check one parameter's value (an axis or base entry)."""
         if axis not in self.known:
             what = (
@@ -520,7 +521,7 @@ class _Builder:
                 path[:-1] if isinstance(path[-1], int) else path,
                 f"unknown axis: expected {what}, one of "
                 f"{', '.join(self.known) or '(none)'}, found {axis!r}"
-                f"{_suggest(axis, self.known)}",
+                f"{suggest(axis, self.known)}",
             )
             return False
         if self.params_model is None:
@@ -530,7 +531,7 @@ class _Builder:
             if not ok:
                 self.p.add(
                     path,
-                    f"expected a text or a number, found {_describe(value)}",
+                    f"expected a text or a number, found {describe(value)}",
                 )
             return ok
         info = self.params_model.model_fields[axis]
@@ -556,7 +557,7 @@ class _Builder:
         return True
 
     def axis(self, section: str, axis: str, values: list[Any]) -> bool:
-        path: _FieldPath = ("grid", section, axis)
+        path: FieldPath = ("grid", section, axis)
         if axis in self.m.base:
             self.p.add(path, f"axis {axis!r} is also in base: expected it "
                        "in one place")  # fmt: skip
