@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from scotch_plugin import scotch_qemu
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.platforms import scotch_qemu
 
 pytestmark = pytest.mark.xen
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import ledger, scotch_qemu
+from scotch_plugin import ledger
 from scotch_plugin.experiments import rq1
 from scotch_plugin.experiments.load import load_experiment
+from scotch_plugin.platforms import scotch_qemu
 from scotch_plugin.trust import keys
 
 pytestmark = pytest.mark.xen

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scotch_plugin import scotch_qemu
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1_report
 from scotch_plugin.experiments.model import Experiment
+from scotch_plugin.platforms import scotch_qemu
 from scotch_plugin.trust import keys
 
 

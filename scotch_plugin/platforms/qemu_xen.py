@@ -6,7 +6,7 @@
 ``SCOTCH-XEN {json}`` lines and powers the machine off. The lines are
 parsed into a :class:`~scotch_plugin.xen.dom0_report.XenReport`.
 :func:`machine` is the machine Scotch's runs boot too
-(:mod:`scotch_plugin.scotch_qemu`).
+(:mod:`scotch_plugin.platforms.scotch_qemu`).
 
 Command line: ``python3 -m scotch_plugin.platforms.qemu_xen build|run``.
 """
