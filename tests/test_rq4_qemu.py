@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.platforms import scotch_qemu
+from scotch_plugin.platforms import scotch_qemu, scotch_run
 
 pytestmark = pytest.mark.xen
 
@@ -18,11 +18,11 @@ def built():
     return scotch_qemu.prepare()
 
 
-def spec(**kw) -> scotch_qemu.RunSpec:
-    return scotch_qemu.RunSpec(
+def spec(**kw) -> scotch_run.RunSpec:
+    return scotch_run.RunSpec(
         domains=(
-            scotch_qemu.DomainSpec("attacker", "pi"),
-            scotch_qemu.DomainSpec("victim", "gzip"),
+            scotch_run.DomainSpec("attacker", "pi"),
+            scotch_run.DomainSpec("victim", "gzip"),
         ),
         seconds=1,
         window=1,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.experiments import rq1
 from scotch_plugin.experiments.load import load_experiment
+from scotch_plugin.platforms import scotch_run
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (ROOT / "experiments" / "rq1-short.yaml").read_text()
@@ -70,13 +70,13 @@ def test_unequal_domain_memory_is_named(tmp_path):
     )
     exp = load_experiment(f)
     with pytest.raises(ScotchError, match=r"domains\[\*\]\.memory_mb"):
-        rq1.run_spec(exp, 0)
+        scotch_run.run_spec(exp, 0)
 
 
 def test_run_spec_follows_the_file(tmp_path):
     f = tmp_path / "ok.yaml"
     f.write_text(GOOD)
-    spec = rq1.run_spec(load_experiment(f), 10)
+    spec = scotch_run.run_spec(load_experiment(f), 10)
     assert spec.severity == 10 and spec.attacker_domid == 1
     assert spec.window == spec.seconds == 4
     assert [d.workload for d in spec.domains] == ["pi", "gzip"]

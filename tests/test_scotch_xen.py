@@ -18,7 +18,7 @@ import pytest
 from scotch_plugin import ledger
 from scotch_plugin.experiments import rq1
 from scotch_plugin.experiments.load import load_experiment
-from scotch_plugin.platforms import scotch_qemu
+from scotch_plugin.platforms import scotch_qemu, scotch_run
 from scotch_plugin.trust import keys
 
 pytestmark = pytest.mark.xen
@@ -36,8 +36,8 @@ def experiment(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def runs(experiment) -> list[scotch_qemu.ScotchRun]:
-    done: list[scotch_qemu.ScotchRun] = []
+def runs(experiment) -> list[scotch_run.ScotchRun]:
+    done: list[scotch_run.ScotchRun] = []
     rq1.run_experiment(experiment, runs=done)
     return done
 
@@ -48,7 +48,7 @@ def rows(experiment, runs):
 
 
 @pytest.fixture(scope="module")
-def strongest(runs) -> scotch_qemu.ScotchRun:
+def strongest(runs) -> scotch_run.ScotchRun:
     return [r for r in runs if r.spec.severity == 10][0]
 
 

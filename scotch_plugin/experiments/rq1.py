@@ -19,37 +19,12 @@ from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1_report
 from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.platforms import scotch_qemu
+from scotch_plugin.platforms.scotch_run import ScotchRun, run_spec
 from scotch_plugin.trust import keys
 
 
-def run_spec(exp: Experiment, severity: int) -> scotch_qemu.RunSpec:
-    """The run of ``exp`` at ``severity``: domains in the file's order,
-    so the attacker's domid is its position + 1."""
-    if len({d.memory_mb for d in exp.domains}) != 1:
-        raise ScotchError(
-            f"{exp.source}: domains[*].memory_mb: the QEMU runner gives "
-            "every domU the same memory; found different values"
-        )
-    if any(d.vcpus != 1 for d in exp.domains):
-        raise ScotchError(
-            f"{exp.source}: domains[*].vcpus: the QEMU runner supports 1"
-        )
-    names = [d.name for d in exp.domains]
-    return scotch_qemu.RunSpec(
-        domains=tuple(
-            scotch_qemu.DomainSpec(d.name, d.workload) for d in exp.domains
-        ),
-        seconds=exp.seconds,
-        window=exp.seconds,
-        memory_mb=exp.domains[0].memory_mb,
-        attacker_domid=names.index(exp.attacker.name) + 1,
-        severity=severity,
-        hide_from_xen=exp.attack.hide_from_xen,
-    )
-
-
 def row_of(
-    exp: Experiment, run: scotch_qemu.ScotchRun, repeat: int
+    exp: Experiment, run: ScotchRun, repeat: int
 ) -> rq1_report.RatioRow:
     a = run.domains[exp.attacker.name]
     v = run.domains[exp.victim.name]
@@ -69,9 +44,7 @@ def row_of(
     return row
 
 
-def _save_run(
-    out: Path, severity: int, repeat: int, run: scotch_qemu.ScotchRun
-) -> None:
+def _save_run(out: Path, severity: int, repeat: int, run: ScotchRun) -> None:
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stem = f"s{severity:02d}-r{repeat}"
@@ -105,7 +78,7 @@ def _save_run(
 def run_experiment(
     exp: Experiment,
     say: Callable[[str], None] = print,
-    runs: list[scotch_qemu.ScotchRun] | None = None,
+    runs: list[ScotchRun] | None = None,
 ) -> list[rq1_report.RatioRow]:
     """Every run of ``exp``; writes the results into ``exp.output``
     (and appends each run to ``runs``, if given)."""

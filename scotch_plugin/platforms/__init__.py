@@ -3,5 +3,8 @@ reference, and gem5.
 
 - :mod:`.qemu`: QEMU runs to completion, and sessions the host talks to
   while they run (console, QMP);
-- :mod:`.qemu_xen`: the Xen machine on QEMU, and a plain Xen run.
+- :mod:`.qemu_xen`: the Xen machine on QEMU, and a plain Xen run;
+- :mod:`.scotch_run`: one Scotch run on any platform: what it boots, and
+  the three views of CPU time read from it;
+- :mod:`.scotch_qemu`: a Scotch run on QEMU.
 """

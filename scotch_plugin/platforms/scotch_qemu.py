@@ -12,34 +12,32 @@ modules. dom0 runs the domUs under xentrace and, at the start and at the
 end, prints a challenge: the verifier types a fresh nonce into the
 console, and dom0 relays the snapshot the handler exports for it. When
 dom0 has powered off, QEMU dumps all of RAM outside SMRAM and the run
-fails if any form of the key is in it. This module then reads the three
-views:
-
-* **Scotch**: the last snapshot, accepted by the verifier (MAC, its own
-  nonce, sequence above the last, ledger not backwards, in time);
-* **Xen**: ``xl list``'s CPU time (what the hypervisor reports);
-* **ground truth**: the scheduler's switch records from xentrace.
+fails if any form of the key is in it. The three views are then read
+as :mod:`scotch_plugin.platforms.scotch_run` reads them.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.ledger import SnapshotRejected, ledger_problems
+from scotch_plugin.ledger import SnapshotRejected
 from scotch_plugin.platforms import qemu, qemu_xen
+from scotch_plugin.platforms.scotch_run import (
+    DOM0_ATTACKS,
+    RunSpec,
+    ScotchRun,
+    parse_run,
+)
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
-from scotch_plugin.xen import boot_images, dom0_report, hypervisor, xentrace
+from scotch_plugin.xen import boot_images, hypervisor
 
 #: dom0's lines in the export protocol (whole lines: a domU's console
 #: reaches the host only behind dom0's "SCOTCH-DOMU <name>: " prefix).
@@ -47,79 +45,6 @@ CHALLENGE_RE = re.compile(r"^SCOTCH-CHALLENGE ([a-z]+)$")
 SNAPSHOT_RE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)$")
 EXPORT_ERROR_RE = re.compile(r'^SCOTCH-XEN \{"error": .*\}$')
 DONE_RE = re.compile(r'^SCOTCH-XEN \{"event": "done".*\}$')
-B64_LINE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
-TRACE_RE = re.compile(
-    r"^SCOTCH-TRACE-BEGIN (\d+) ([0-9a-f]{64})\s*$(.*?)^SCOTCH-TRACE-END\s*$",
-    re.M | re.S,
-)
-
-
-@dataclass(frozen=True)
-class DomainSpec:
-    name: str
-    workload: str
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What one run boots: the domUs (in creation order, so the first
-    gets domid 1), their time budget, and the attack."""
-
-    domains: tuple[DomainSpec, ...]
-    seconds: int = 3
-    #: > 0: measure this many seconds of contention, then pause the domUs
-    #: (their workloads run longer) and read the views; 0: wait for the
-    #: workloads, ``seconds`` each, to finish.
-    window: int = 0
-    memory_mb: int = 128
-    attacker_domid: int = -1
-    severity: int = 0
-    hide_from_xen: bool = False
-    #: Xen raises the software SMI at switches and interrupts (RQ4: a
-    #: hypervisor that suppresses it is ``False``).
-    software_smi: bool = True
-    #: RQ4: dom0's relay misbehaves at the "end" export (see dom0-init's
-    #: ``scotch.attack``): "none", "forge", "replay", "stale", "drop",
-    #: "delay".
-    dom0_attack: str = "none"
-    #: Host seconds the verifier waits for each snapshot.
-    export_deadline: float = 120.0
-
-
-@dataclass(frozen=True)
-class DomainTimes:
-    """One domain's CPU time in the three views."""
-
-    name: str
-    domid: int
-    scotch_cycles: int
-    xen_seconds: float
-    truth_cycles: int
-    switches: int
-    irqs: int
-    output: str
-
-
-@dataclass(frozen=True)
-class ScotchRun:
-    spec: RunSpec
-    domains: dict[str, DomainTimes]
-    ledger: dict[str, object]
-    trace: xentrace.TraceSummary
-    host_seconds: float
-    serial: str
-    command: list[str]
-    #: The tenant's verifier: the run's key (never written anywhere) and
-    #: the snapshots it accepted, in order.
-    verifier: TenantVerifier
-    #: What dom0 relayed for each challenge: label, nonce, hex.
-    relayed: list[tuple[str, int, str]] = field(default_factory=list)
-    #: Bytes of guest RAM searched for the key after the run (none found).
-    ram_scanned: int = 0
-
-    @property
-    def key(self) -> bytes:
-        return self.verifier.key
 
 
 def shim_image() -> Path:
@@ -163,8 +88,6 @@ def _escape(arg: str) -> str:
 
 
 DOM0_MB = 512
-#: What dom0-init's ``scotch.attack`` plays.
-DOM0_ATTACKS = ("none", "forge", "replay", "stale", "drop", "delay")
 
 
 def memory_mb(spec: RunSpec) -> int:
@@ -218,126 +141,6 @@ def command(
         "-initrd", modules,
         *loader,
     ]  # fmt: skip
-
-
-def parse_trace(serial: str) -> xentrace.TraceSummary:
-    match = TRACE_RE.search(serial)
-    if not match:
-        raise ScotchError("dom0 printed no xentrace file (SCOTCH-TRACE-BEGIN)")
-    # Xen's console may slip a line of its own between dom0's lines:
-    # keep only lines of base64; the byte count catches any other loss.
-    lines = [
-        line.strip()
-        for line in match.group(3).splitlines()
-        if B64_LINE.match(line.strip())
-    ]
-    try:
-        data = base64.b64decode("".join(lines), validate=True)
-    except ValueError as exc:
-        raise ScotchError(
-            f"xentrace file: damaged on the console ({exc})"
-        ) from None
-    if len(data) != int(match.group(1)) or hashlib.sha256(
-        data
-    ).hexdigest() != match.group(2):
-        raise ScotchError(
-            f"xentrace file: damaged on the console ({len(data)} bytes "
-            f"arrived, dom0 sent {match.group(1)}, or their SHA-256 differ)"
-        )
-    return xentrace.domain_run_cycles(
-        xentrace.read_records(data, source="xentrace (serial)"),
-        source="xentrace (serial)",
-    )
-
-
-def parse_run(
-    spec: RunSpec,
-    verifier: TenantVerifier,
-    relayed: list[tuple[str, int, str]],
-    serial: str,
-    host_seconds: float,
-    cmd: list[str],
-) -> ScotchRun:
-    """The three views of a finished run. A domain missing from a view,
-    a workload that did not run, or a ledger with failed lookups is an
-    error naming the cause: never a silent 0."""
-    report = dom0_report.parse_report(serial, host_seconds, cmd)
-    attack = report.events.get("attack-set")
-    asked = {
-        "attacker": spec.attacker_domid,
-        "severity": spec.severity,
-        "hide": int(spec.hide_from_xen),
-    }
-    if attack is None or any(attack.get(k) != v for k, v in asked.items()):
-        raise ScotchError(
-            f"dom0 did not set the attack {asked} in Xen (its event: "
-            f"{attack})"
-        )
-    if not verifier.accepted:
-        raise ScotchError("the verifier accepted no ledger snapshot")
-    ledger = verifier.accepted[-1]
-    trace = parse_trace(serial)
-    problems = ledger_problems(ledger)
-    by_domid = {int(str(d["domid"])): d for d in ledger["domains"]}  # type: ignore[attr-defined]
-    domains: dict[str, DomainTimes] = {}
-    for want in spec.domains:
-        found = [d for d in report.domus if d.name == want.name]
-        if not found:
-            raise ScotchError(f"domain {want.name!r} is not in xl's list")
-        d = found[0]
-        log = domu_console(serial, want.name)
-        if f"SCOTCH-WORKLOAD-START name={want.name} " not in log:
-            problems.append(f"{want.name}: its workload never started")
-        problems += [
-            f"{want.name}: {line.removeprefix('SCOTCH-WARN ')}"
-            for line in log.splitlines()
-            if line.startswith("SCOTCH-WARN ")
-        ]
-        entry = by_domid.get(d.domid)
-        if entry is None:
-            problems.append(
-                f"{want.name} (domid {d.domid}) is not in Scotch's ledger"
-            )
-            entry = {}
-        truth = trace.domain_cycles.get(d.domid)
-        if not truth:
-            problems.append(
-                f"{want.name} (domid {d.domid}) never ran in xentrace's "
-                "trace"
-            )
-        domains[want.name] = DomainTimes(
-            name=want.name,
-            domid=d.domid,
-            scotch_cycles=int(entry.get("cycles", 0)),
-            xen_seconds=d.cpu_seconds,
-            truth_cycles=int(truth or 0),
-            switches=int(entry.get("switches", 0)),
-            irqs=int(entry.get("irqs", 0)),
-            output=d.output,
-        )
-    if problems:
-        raise ScotchError("the run is invalid: " + "; ".join(problems))
-    return ScotchRun(
-        spec=spec,
-        domains=domains,
-        ledger=ledger,
-        trace=trace,
-        host_seconds=host_seconds,
-        serial=serial,
-        command=cmd,
-        verifier=verifier,
-        relayed=relayed,
-    )
-
-
-def domu_console(serial: str, name: str) -> str:
-    """A domU's own console, as dom0 relayed it (prefix removed)."""
-    prefix = f"SCOTCH-DOMU {name}: "
-    return "\n".join(
-        line.removeprefix(prefix)
-        for line in serial.splitlines()
-        if line.startswith(prefix)
-    )
 
 
 def converse(

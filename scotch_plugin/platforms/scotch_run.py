@@ -1,0 +1,248 @@
+"""One Scotch run, whatever platform simulates it: what it boots
+(:class:`RunSpec`, made from an experiment by :func:`run_spec`), what it
+gives (:class:`ScotchRun`, each domain's CPU time in three views), and
+how the views are read from the finished run's console and the tenant's
+verifier:
+
+* **Scotch**: the last snapshot, accepted by the verifier (MAC, its own
+  nonce, sequence above the last, ledger not backwards, in time);
+* **Xen**: ``xl list``'s CPU time (what the hypervisor reports);
+* **ground truth**: the scheduler's switch records from xentrace (dom0
+  prints the trace file in base64).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.experiments.model import Experiment
+from scotch_plugin.ledger import ledger_problems
+from scotch_plugin.trust.verifier import TenantVerifier
+from scotch_plugin.xen import dom0_report, xentrace
+
+#: dom0's xentrace file on the console: base64 lines between
+#: ``SCOTCH-TRACE-BEGIN <bytes> <sha256>`` and ``SCOTCH-TRACE-END``.
+B64_LINE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+TRACE_RE = re.compile(
+    r"^SCOTCH-TRACE-BEGIN (\d+) ([0-9a-f]{64})\s*$(.*?)^SCOTCH-TRACE-END\s*$",
+    re.M | re.S,
+)
+
+#: What dom0-init's ``scotch.attack`` plays.
+DOM0_ATTACKS = ("none", "forge", "replay", "stale", "drop", "delay")
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    name: str
+    workload: str
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one run boots: the domUs (in creation order, so the first
+    gets domid 1), their time budget, and the attack."""
+
+    domains: tuple[DomainSpec, ...]
+    seconds: int = 3
+    #: > 0: measure this many seconds of contention, then pause the domUs
+    #: (their workloads run longer) and read the views; 0: wait for the
+    #: workloads, ``seconds`` each, to finish.
+    window: int = 0
+    memory_mb: int = 128
+    attacker_domid: int = -1
+    severity: int = 0
+    hide_from_xen: bool = False
+    #: Xen raises the software SMI at switches and interrupts (RQ4: a
+    #: hypervisor that suppresses it is ``False``).
+    software_smi: bool = True
+    #: RQ4: dom0's relay misbehaves at the "end" export (see dom0-init's
+    #: ``scotch.attack``): "none", "forge", "replay", "stale", "drop",
+    #: "delay".
+    dom0_attack: str = "none"
+    #: Host seconds the verifier waits for each snapshot.
+    export_deadline: float = 120.0
+
+
+@dataclass(frozen=True)
+class DomainTimes:
+    """One domain's CPU time in the three views."""
+
+    name: str
+    domid: int
+    scotch_cycles: int
+    xen_seconds: float
+    truth_cycles: int
+    switches: int
+    irqs: int
+    output: str
+
+
+@dataclass(frozen=True)
+class ScotchRun:
+    spec: RunSpec
+    domains: dict[str, DomainTimes]
+    ledger: dict[str, object]
+    trace: xentrace.TraceSummary
+    host_seconds: float
+    serial: str
+    command: list[str]
+    #: The tenant's verifier: the run's key (never written anywhere) and
+    #: the snapshots it accepted, in order.
+    verifier: TenantVerifier
+    #: What dom0 relayed for each challenge: label, nonce, hex.
+    relayed: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Bytes of guest RAM searched for the key after the run (none found).
+    ram_scanned: int = 0
+
+    @property
+    def key(self) -> bytes:
+        return self.verifier.key
+
+
+def run_spec(exp: Experiment, severity: int) -> RunSpec:
+    """The run of ``exp`` at ``severity``: domains in the file's order,
+    so the attacker's domid is its position + 1."""
+    if len({d.memory_mb for d in exp.domains}) != 1:
+        raise ScotchError(
+            f"{exp.source}: domains[*].memory_mb: the QEMU runner gives "
+            "every domU the same memory; found different values"
+        )
+    if any(d.vcpus != 1 for d in exp.domains):
+        raise ScotchError(
+            f"{exp.source}: domains[*].vcpus: the QEMU runner supports 1"
+        )
+    names = [d.name for d in exp.domains]
+    return RunSpec(
+        domains=tuple(DomainSpec(d.name, d.workload) for d in exp.domains),
+        seconds=exp.seconds,
+        window=exp.seconds,
+        memory_mb=exp.domains[0].memory_mb,
+        attacker_domid=names.index(exp.attacker.name) + 1,
+        severity=severity,
+        hide_from_xen=exp.attack.hide_from_xen,
+    )
+
+
+def parse_trace(serial: str) -> xentrace.TraceSummary:
+    match = TRACE_RE.search(serial)
+    if not match:
+        raise ScotchError("dom0 printed no xentrace file (SCOTCH-TRACE-BEGIN)")
+    # Xen's console may slip a line of its own between dom0's lines:
+    # keep only lines of base64; the byte count catches any other loss.
+    lines = [
+        line.strip()
+        for line in match.group(3).splitlines()
+        if B64_LINE.match(line.strip())
+    ]
+    try:
+        data = base64.b64decode("".join(lines), validate=True)
+    except ValueError as exc:
+        raise ScotchError(
+            f"xentrace file: damaged on the console ({exc})"
+        ) from None
+    if len(data) != int(match.group(1)) or hashlib.sha256(
+        data
+    ).hexdigest() != match.group(2):
+        raise ScotchError(
+            f"xentrace file: damaged on the console ({len(data)} bytes "
+            f"arrived, dom0 sent {match.group(1)}, or their SHA-256 differ)"
+        )
+    return xentrace.domain_run_cycles(
+        xentrace.read_records(data, source="xentrace (serial)"),
+        source="xentrace (serial)",
+    )
+
+
+def parse_run(
+    spec: RunSpec,
+    verifier: TenantVerifier,
+    relayed: list[tuple[str, int, str]],
+    serial: str,
+    host_seconds: float,
+    cmd: list[str],
+) -> ScotchRun:
+    """The three views of a finished run. A domain missing from a view,
+    a workload that did not run, or a ledger with failed lookups is an
+    error naming the cause: never a silent 0."""
+    report = dom0_report.parse_report(serial, host_seconds, cmd)
+    attack = report.events.get("attack-set")
+    asked = {
+        "attacker": spec.attacker_domid,
+        "severity": spec.severity,
+        "hide": int(spec.hide_from_xen),
+    }
+    if attack is None or any(attack.get(k) != v for k, v in asked.items()):
+        raise ScotchError(
+            f"dom0 did not set the attack {asked} in Xen (its event: "
+            f"{attack})"
+        )
+    if not verifier.accepted:
+        raise ScotchError("the verifier accepted no ledger snapshot")
+    ledger = verifier.accepted[-1]
+    trace = parse_trace(serial)
+    problems = ledger_problems(ledger)
+    by_domid = {int(str(d["domid"])): d for d in ledger["domains"]}  # type: ignore[attr-defined]
+    domains: dict[str, DomainTimes] = {}
+    for want in spec.domains:
+        found = [d for d in report.domus if d.name == want.name]
+        if not found:
+            raise ScotchError(f"domain {want.name!r} is not in xl's list")
+        d = found[0]
+        log = domu_console(serial, want.name)
+        if f"SCOTCH-WORKLOAD-START name={want.name} " not in log:
+            problems.append(f"{want.name}: its workload never started")
+        problems += [
+            f"{want.name}: {line.removeprefix('SCOTCH-WARN ')}"
+            for line in log.splitlines()
+            if line.startswith("SCOTCH-WARN ")
+        ]
+        entry = by_domid.get(d.domid)
+        if entry is None:
+            problems.append(
+                f"{want.name} (domid {d.domid}) is not in Scotch's ledger"
+            )
+            entry = {}
+        truth = trace.domain_cycles.get(d.domid)
+        if not truth:
+            problems.append(
+                f"{want.name} (domid {d.domid}) never ran in xentrace's "
+                "trace"
+            )
+        domains[want.name] = DomainTimes(
+            name=want.name,
+            domid=d.domid,
+            scotch_cycles=int(entry.get("cycles", 0)),
+            xen_seconds=d.cpu_seconds,
+            truth_cycles=int(truth or 0),
+            switches=int(entry.get("switches", 0)),
+            irqs=int(entry.get("irqs", 0)),
+            output=d.output,
+        )
+    if problems:
+        raise ScotchError("the run is invalid: " + "; ".join(problems))
+    return ScotchRun(
+        spec=spec,
+        domains=domains,
+        ledger=ledger,
+        trace=trace,
+        host_seconds=host_seconds,
+        serial=serial,
+        command=cmd,
+        verifier=verifier,
+        relayed=relayed,
+    )
+
+
+def domu_console(serial: str, name: str) -> str:
+    """A domU's own console, as dom0 relayed it (prefix removed)."""
+    prefix = f"SCOTCH-DOMU {name}: "
+    return "\n".join(
+        line.removeprefix(prefix)
+        for line in serial.splitlines()
+        if line.startswith(prefix)
+    )
