@@ -18,7 +18,7 @@ from pathlib import Path
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1_report
 from scotch_plugin.experiments.model import Experiment
-from scotch_plugin.platforms import scotch_qemu
+from scotch_plugin.platforms.base import Platform, for_experiment
 from scotch_plugin.platforms.scotch_run import ScotchRun, run_spec
 from scotch_plugin.trust import keys
 
@@ -79,33 +79,33 @@ def run_experiment(
     exp: Experiment,
     say: Callable[[str], None] = print,
     runs: list[ScotchRun] | None = None,
+    platform: Platform | None = None,
 ) -> list[rq1_report.RatioRow]:
-    """Every run of ``exp``; writes the results into ``exp.output``
-    (and appends each run to ``runs``, if given)."""
-    if exp.platform != "qemu":
-        raise ScotchError(
-            f"{exp.source}: platform: gem5 runs of RQ1 are not wired yet: "
-            "Xen boots in gem5, but not yet through Scotch's shim and key "
-            "chain (see README, 'Xen in gem5'); use platform: qemu"
-        )
+    """Every run of ``exp`` on ``platform`` (default: the one
+    :func:`~scotch_plugin.platforms.base.for_experiment` picks), which
+    checks ``exp`` first; writes the results into ``exp.output`` (and
+    appends each run to ``runs``, if given)."""
+    if platform is None:
+        platform = for_experiment(exp)
+    platform.check(exp)
     out = exp.output
     out.mkdir(parents=True, exist_ok=True)
     say(f"scotch run: {exp.name}: building the images (cached when unchanged)")
-    images, xen = scotch_qemu.prepare()
+    platform.prepare()
     rows: list[rq1_report.RatioRow] = []
     start = time.monotonic()
     for severity, repeat in exp.runs():
         spec = run_spec(exp, severity)
         log = out / "runs" / f"s{severity:02d}-r{repeat}.log"
         try:
-            run = scotch_qemu.run(spec, images, xen, log=log)
+            run = platform.run(exp, spec, log)
         except ScotchError as exc:
             # One console line mangled among thousands of base64 lines:
             # the run itself was fine, so run it again, once.
             if "damaged on the console" not in str(exc):
                 raise
             say(f"scotch run: severity {severity}: {exc}; running it again")
-            run = scotch_qemu.run(spec, images, xen, log=log)
+            run = platform.run(exp, spec, log)
         _save_run(out, severity, repeat, run)
         leaks = keys.find_key_in_tree(out, run.key)
         if leaks:

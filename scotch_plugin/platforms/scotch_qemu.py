@@ -26,13 +26,16 @@ from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.ledger import SnapshotRejected
 from scotch_plugin.platforms import qemu, qemu_xen
+from scotch_plugin.platforms.base import Platform
 from scotch_plugin.platforms.scotch_run import (
     DOM0_ATTACKS,
     RunSpec,
     ScotchRun,
     parse_run,
+    run_spec,
 )
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
@@ -229,3 +232,35 @@ def run(
         if log is not None:
             log.parent.mkdir(parents=True, exist_ok=True)
             log.write_text(serial or "")
+
+
+class QemuPlatform(Platform):
+    """Scotch's runs on QEMU (TCG): :func:`run`, with the images built
+    once by :func:`prepare`."""
+
+    name = "qemu"
+
+    def __init__(self, timeout: float = 1200.0) -> None:
+        self.timeout = timeout
+        self._built: (
+            tuple[boot_images.XenImages, hypervisor.ScotchXen] | None
+        ) = None
+
+    def check(self, experiment: Experiment) -> None:
+        """Every run of ``experiment`` must have a spec this runner takes
+        (one memory size for every domU, one vCPU each)."""
+        for severity in experiment.severities:
+            run_spec(experiment, severity)
+
+    def prepare(self) -> None:
+        """Build (or reuse) the Xen images and Scotch's Xen, once."""
+        if self._built is None:
+            self._built = prepare()
+
+    def run(
+        self, experiment: Experiment, spec: RunSpec, log: Path
+    ) -> ScotchRun:
+        self.prepare()
+        assert self._built is not None
+        images, xen = self._built
+        return run(spec, images, xen, timeout=self.timeout, log=log)

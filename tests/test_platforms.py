@@ -1,0 +1,174 @@
+"""`scotch run` dispatches on the experiment through the platform
+interface (scotch_plugin.platforms.base): QEMU runs it; gem5 (the file's
+``platform: gem5``, or ``--gem5-binary``) refuses it before anything is
+built, naming the file and the field. Nothing here boots a machine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.experiments import rq1
+from scotch_plugin.experiments.load import load_experiment
+from scotch_plugin.experiments.model import Experiment
+from scotch_plugin.platforms.base import Platform, for_experiment
+from scotch_plugin.platforms.gem5 import Gem5Platform
+from scotch_plugin.platforms.scotch_qemu import QemuPlatform
+from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = (ROOT / "experiments" / "rq1-short.yaml").read_text()
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "exp.yaml"
+    f.write_text(
+        text.replace(
+            "output: ../results/rq1-short", f"output: {tmp_path / 'out'}"
+        )
+    )
+    return f
+
+
+def on_gem5(text: str) -> str:
+    return text.replace(
+        "platform: qemu", "platform: gem5\ngem5: {binary: /bin/true}"
+    )
+
+
+def scotch(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scotch_plugin", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_qemu_experiment_goes_to_qemu(tmp_path):
+    exp = load_experiment(write(tmp_path, GOOD))
+    platform = for_experiment(exp)
+    assert isinstance(platform, QemuPlatform)
+    assert platform.name == exp.platform == "qemu"
+    platform.check(exp)  # nothing it cannot honour
+
+
+def test_platform_gem5_goes_to_gem5(tmp_path):
+    exp = load_experiment(write(tmp_path, on_gem5(GOOD)))
+    platform = for_experiment(exp)
+    assert isinstance(platform, Gem5Platform)
+    assert platform.name == exp.platform == "gem5"
+    assert platform.binary == Path("/bin/true").resolve()
+    assert platform.field == "platform"
+
+
+def test_gem5_binary_option_goes_to_gem5(tmp_path):
+    exp = load_experiment(write(tmp_path, GOOD))
+    platform = for_experiment(exp, Path("/bin/true"))
+    assert isinstance(platform, Gem5Platform)
+    assert platform.field == "--gem5-binary"
+
+
+@pytest.mark.parametrize(
+    "text, gem5_binary, field, reason",
+    [
+        (on_gem5(GOOD), None, "platform: ", "not wired yet"),
+        (GOOD, Path("/bin/true"), "--gem5-binary: ", "Xen to boot in gem5"),
+    ],
+)
+def test_gem5_refuses_naming_the_file_and_the_field(
+    tmp_path, text, gem5_binary, field, reason
+):
+    exp = load_experiment(write(tmp_path, text))
+    platform = for_experiment(exp, gem5_binary)
+    spec = RunSpec(domains=())
+    for attempt in (
+        lambda: platform.check(exp),
+        lambda: platform.run(exp, spec, tmp_path / "log"),
+    ):
+        with pytest.raises(ScotchError) as info:
+            attempt()
+        assert str(info.value).startswith(f"{exp.source}: {field}")
+        assert reason in str(info.value)
+    assert not (tmp_path / "log").exists()
+
+
+def test_scotch_run_refuses_platform_gem5_before_anything_runs(tmp_path):
+    f = write(tmp_path, on_gem5(GOOD))
+    start = time.monotonic()
+    proc = scotch("run", str(f))
+    assert proc.returncode == 2
+    assert f"{f.resolve()}: platform: gem5 runs of RQ1" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert time.monotonic() - start < 30
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (
+            ("workload: gzip}", "workload: gzip, memory_mb: 256}"),
+            "domains[*].memory_mb",
+        ),
+        (("workload: gzip}", "workload: gzip, vcpus: 2}"), "domains[*].vcpus"),
+    ],
+)
+def test_qemu_refuses_what_its_runner_cannot_take_before_building(
+    tmp_path, change, field
+):
+    f = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ScotchError, match=field.replace("[*]", r"\[\*\]")):
+        QemuPlatform().check(load_experiment(f))
+    start = time.monotonic()
+    proc = scotch("run", str(f))
+    assert proc.returncode == 2
+    assert field in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert time.monotonic() - start < 30
+
+
+class Recording(Platform):
+    """A platform that records what rq1 asks of it, and stops at the
+    first run."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def check(self, experiment: Experiment) -> None:
+        self.calls.append(("check", experiment.name))
+
+    def prepare(self) -> None:
+        self.calls.append(("prepare",))
+
+    def run(
+        self, experiment: Experiment, spec: RunSpec, log: Path
+    ) -> ScotchRun:
+        self.calls.append(("run", spec.severity, spec.attacker_domid, log))
+        raise ScotchError("stop here")
+
+
+def test_run_experiment_goes_through_the_platform(tmp_path):
+    exp = load_experiment(write(tmp_path, GOOD))
+    platform = Recording()
+    with pytest.raises(ScotchError, match="stop here"):
+        rq1.run_experiment(exp, say=lambda _: None, platform=platform)
+    log = tmp_path / "out" / "runs" / "s00-r0.log"
+    assert platform.calls == [
+        ("check", "rq1-short"),
+        ("prepare",),
+        ("run", 0, 1, log),
+    ]
+
+
+def test_run_experiment_on_gem5_stops_before_its_output(tmp_path):
+    exp = load_experiment(write(tmp_path, on_gem5(GOOD)))
+    with pytest.raises(ScotchError, match="platform: gem5 runs of RQ1"):
+        rq1.run_experiment(exp, say=lambda _: None)
+    assert not (tmp_path / "out").exists()
