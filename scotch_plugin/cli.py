@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from scotch_plugin import __version__, baremetal, paging, project, save_map
+from scotch_plugin import __version__, project
+from scotch_plugin.baremetal import images, paging, save_map
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import check, run, series
 
@@ -17,11 +18,11 @@ def _run_image(args: argparse.Namespace, image: str) -> int:
     if args.gem5_binary is None:
         print(f"scotch: no --gem5-binary given: running {image} on QEMU "
               "(TCG)")  # fmt: skip
-        runs = [baremetal.run_on_qemu(image, timeout=args.timeout)]
+        runs = [images.run_on_qemu(image, timeout=args.timeout)]
     else:
         cpus = run.CPU_MODELS if args.cpu == "all" else (args.cpu,)
         runs = [
-            baremetal.run_on_gem5(image, args.gem5_binary, cpu=cpu)
+            images.run_on_gem5(image, args.gem5_binary, cpu=cpu)
             for cpu in cpus
         ]
     failed = False
@@ -48,7 +49,7 @@ def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
     """Compare every save area a gem5 run dumped with QEMU's."""
     if image == "paging":
         return _compare_paging(runs, timeout)
-    reference = baremetal.run_on_qemu(image, timeout=timeout).report.saves
+    reference = images.run_on_qemu(image, timeout=timeout).report.saves
     ok = True
     for result in runs:
         for smi_name, area in result.report.saves.items():
@@ -71,7 +72,7 @@ def _compare_with_qemu(image: str, runs: list, timeout: float) -> bool:
 def _compare_paging(runs: list, timeout: float) -> bool:
     """Compare every field of each gem5 run of the paging suite with
     QEMU's."""
-    ref = baremetal.run_on_qemu("paging", timeout=timeout)
+    ref = images.run_on_qemu("paging", timeout=timeout)
     reference = paging.fields(ref.serial, ref.report)
     ok = True
     for result in runs:
@@ -116,7 +117,7 @@ def _ledger_line(run) -> str:
 
 
 def _bench_handler(args: argparse.Namespace) -> None:
-    from scotch_plugin import bench
+    from scotch_plugin.baremetal import bench
 
     if args.gem5_binary is None:
         print("scotch: no --gem5-binary given: running scotch_bench on QEMU "
@@ -167,7 +168,7 @@ def _bench_handler(args: argparse.Namespace) -> None:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from scotch_plugin import bench
+    from scotch_plugin.baremetal import bench
 
     if args.what == "sweep":
         from scotch_plugin.sweep import bench as sweep_bench

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import baremetal, bench
+from scotch_plugin.baremetal import bench, images
 from scotch_plugin.errors import ScotchError
 
 STATS = """
@@ -39,7 +39,7 @@ def test_read_stats_refuses_an_empty_file(tmp_path):
 
 @pytest.mark.parametrize("image", ["smm_bench", "compute"])
 def test_benchmark_images_run_on_qemu(image):
-    run = baremetal.run_on_qemu(image)
+    run = images.run_on_qemu(image)
     assert run.report.verdict == "PASS", run.serial
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scotch_plugin import baremetal, save_map
+from scotch_plugin.baremetal import images, save_map
 
 MODES = ("protected", "paged32", "compat", "long64", "real")
 
 
 @pytest.fixture(scope="module")
 def run():
-    return baremetal.run_on_qemu("smm_conformance")
+    return images.run_on_qemu("smm_conformance")
 
 
 def test_suite_passes(run):
@@ -60,14 +60,14 @@ def test_smm_semantics(run, check):
 
 
 def test_qemu_run_compares_equal_to_itself(run):
-    again = baremetal.run_on_qemu("smm_conformance")
+    again = images.run_on_qemu("smm_conformance")
     for name, area in run.report.saves.items():
         assert save_map.compare(area, again.report.saves[name]) == []
 
 
 @pytest.fixture(scope="module")
 def dma_run():
-    return baremetal.run_on_qemu("smm_dma")
+    return images.run_on_qemu("smm_dma")
 
 
 def test_dma_never_reaches_smram(dma_run):

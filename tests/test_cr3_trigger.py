@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import baremetal, bench
+from scotch_plugin.baremetal import bench, images
 
 IMAGE = "cr3_trigger"
 #: What the image does (workloads/cr3_trigger/main.c): CR3 loads outside
@@ -29,13 +29,13 @@ def _stat(stats: dict[str, float], name: str) -> float:
     return stats.get(f"{name}::cpu0", stats.get(name, 0.0))
 
 
-def _counts(run: baremetal.ImageRun) -> tuple[int, int, int]:
+def _counts(run: images.ImageRun) -> tuple[int, int, int]:
     v = run.report.values
     return int(v["cr3_loads"]), int(v["smm_cr3_loads"]), int(v["irqs"])
 
 
 def test_cr3_trigger_image_without_a_trigger_on_qemu():
-    run = baremetal.run_on_qemu(IMAGE)
+    run = images.run_on_qemu(IMAGE)
     assert run.report.failed == [], run.serial
     assert run.report.passed
     assert run.report.values["cr3_trigger"] == "absent"
@@ -44,7 +44,7 @@ def test_cr3_trigger_image_without_a_trigger_on_qemu():
 
 
 def _run(gem5_binary: Path, cpu: str, outdir: Path, extra: list[str]):
-    run = baremetal.run_on_gem5(IMAGE, gem5_binary, cpu=cpu, outdir=outdir,
+    run = images.run_on_gem5(IMAGE, gem5_binary, cpu=cpu, outdir=outdir,
                                 extra=extra)  # fmt: skip
     assert run.report.failed == [], run.serial
     assert run.report.passed, run.serial

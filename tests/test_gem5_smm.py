@@ -7,18 +7,18 @@ import re
 
 import pytest
 
-from scotch_plugin import baremetal, save_map
+from scotch_plugin.baremetal import images, save_map
 from scotch_plugin.gem5.run import CPU_MODELS
 
 
 @pytest.fixture(scope="module")
 def qemu_saves():
-    return baremetal.run_on_qemu("smm_conformance").report.saves
+    return images.run_on_qemu("smm_conformance").report.saves
 
 
 @pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_smoke_on_gem5(gem5_binary, cpu, tmp_path):
-    run = baremetal.run_on_gem5("smm_smoke", gem5_binary, cpu=cpu,
+    run = images.run_on_gem5("smm_smoke", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
     assert run.report.failed == [], run.report.failed
     assert run.report.passed
@@ -27,7 +27,7 @@ def test_smoke_on_gem5(gem5_binary, cpu, tmp_path):
 @pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
                                           qemu_saves):  # fmt: skip
-    run = baremetal.run_on_gem5("smm_conformance", gem5_binary, cpu=cpu,
+    run = images.run_on_gem5("smm_conformance", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
     assert run.report.failed == [], run.report.failed
     assert set(run.report.saves) == set(qemu_saves)
@@ -40,7 +40,7 @@ def test_conformance_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
 
 @pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_dma_is_kept_out_of_smram(gem5_binary, cpu, tmp_path):
-    run = baremetal.run_on_gem5("smm_dma", gem5_binary, cpu=cpu,
+    run = images.run_on_gem5("smm_dma", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
     assert run.report.failed == [], run.report.failed
     assert run.report.checks["dma_read_of_smram_all_ones"] is True

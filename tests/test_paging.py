@@ -3,23 +3,23 @@ store through a 4 KiB page lands where the page maps (workloads/
 paging_ad), on QEMU and, given SCOTCH_GEM5_BINARY, on gem5's CPU models
 (with the walker caches of WalkerCachedL1L2Hierarchy and patch 0004);
 and the differential paging suite (workloads/paging), compared field by
-field with QEMU (scotch_plugin/paging.py)."""
+field with QEMU (scotch_plugin/baremetal/paging.py)."""
 
 import pytest
 
-from scotch_plugin import baremetal, paging, serial_report
+from scotch_plugin.baremetal import images, paging, serial_report
 from scotch_plugin.gem5.run import CPU_MODELS
 
 
 def test_paging_ad_on_qemu():
-    run = baremetal.run_on_qemu("paging_ad")
+    run = images.run_on_qemu("paging_ad")
     assert run.report.failed == []
     assert run.report.passed
 
 
 @pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_paging_ad_on_gem5(gem5_binary, cpu, tmp_path):
-    run = baremetal.run_on_gem5("paging_ad", gem5_binary, cpu=cpu,
+    run = images.run_on_gem5("paging_ad", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
     assert run.report.failed == [], run.report.failed
     assert run.report.passed
@@ -31,7 +31,7 @@ def test_paging_ad_on_gem5(gem5_binary, cpu, tmp_path):
 
 @pytest.fixture(scope="module")
 def qemu_paging():
-    return baremetal.run_on_qemu("paging")
+    return images.run_on_qemu("paging")
 
 
 def test_paging_suite_on_qemu(qemu_paging):
@@ -50,7 +50,7 @@ def test_paging_suite_on_qemu(qemu_paging):
 @pytest.mark.parametrize("cpu", CPU_MODELS)
 def test_paging_suite_on_gem5_matches_qemu(gem5_binary, cpu, tmp_path,
                                            qemu_paging):  # fmt: skip
-    run = baremetal.run_on_gem5("paging", gem5_binary, cpu=cpu,
+    run = images.run_on_gem5("paging", gem5_binary, cpu=cpu,
                                 outdir=tmp_path)  # fmt: skip
     assert run.report.verdict is not None, run.serial[-2000:]
     diffs = paging.compare(

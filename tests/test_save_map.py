@@ -2,7 +2,7 @@
 
 import pytest
 
-from scotch_plugin import save_map
+from scotch_plugin.baremetal import save_map
 from scotch_plugin.errors import ScotchError
 
 

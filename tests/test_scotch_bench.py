@@ -11,7 +11,8 @@ import tempfile
 
 import pytest
 
-from scotch_plugin import baremetal, bench, cli, ledger
+from scotch_plugin import cli, ledger
+from scotch_plugin.baremetal import bench, images
 from scotch_plugin.workload_build import scons
 
 ROUNDS = 64  # the image's default
@@ -26,7 +27,7 @@ def reader():
 
 @pytest.fixture(scope="module")
 def qemu_run():
-    return baremetal.run_on_qemu("scotch_bench", timeout=120)
+    return images.run_on_qemu("scotch_bench", timeout=120)
 
 
 def verify(reader, hexdata: str, key: bytes = bench.HANDLER_KEY,
@@ -108,7 +109,7 @@ def check_probe(run, reader) -> None:
 
 
 def test_handler_refuses_pointers_into_smram_on_qemu(reader):
-    run = baremetal.run_on_qemu("scotch_bench", timeout=120,
+    run = images.run_on_qemu("scotch_bench", timeout=120,
                                 cmdline="probe=1")  # fmt: skip
     check_probe(run, reader)
 
@@ -203,7 +204,7 @@ def test_handler_on_gem5(gem5_binary, cpu):
 
 def test_handler_refuses_pointers_into_smram_on_gem5(gem5_binary, reader,
                                                      tmp_path):  # fmt: skip
-    run = baremetal.run_on_gem5(
+    run = images.run_on_gem5(
         "scotch_bench", gem5_binary, cpu="o3", outdir=tmp_path,
         extra=["--cmdline", "rounds=4 probe=1"],
     )  # fmt: skip
@@ -225,7 +226,7 @@ def attack_usage(serial: str, name: str) -> dict:
 def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
     """70 made-up domains: the ledger keeps 64 accounts and counts the
     rest as failed lookups, which the verifier refuses to report."""
-    run = baremetal.run_on_qemu("scotch_bench", timeout=120,
+    run = images.run_on_qemu("scotch_bench", timeout=120,
                                 cmdline="rounds=4 attack_domids=1",
                                 )  # fmt: skip
     assert run.report.failed == [], run.serial
@@ -238,7 +239,7 @@ def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
 
 def test_qemu_cannot_rewind_its_tsc():
     """TCG ignores WRMSR to IA32_TSC, so the attack runs on gem5 only."""
-    run = baremetal.run_on_qemu("scotch_bench", timeout=120,
+    run = images.run_on_qemu("scotch_bench", timeout=120,
                                 cmdline="rounds=4 attack_tsc=1")  # fmt: skip
     assert "tsc_not_writable" in run.serial
 
@@ -246,7 +247,7 @@ def test_qemu_cannot_rewind_its_tsc():
 def test_a_rewound_tsc_makes_the_ledger_unfit_on_gem5(
     reader, gem5_binary, tmp_path
 ):
-    run = baremetal.run_on_gem5(
+    run = images.run_on_gem5(
         "scotch_bench", gem5_binary, cpu="atomic", outdir=tmp_path,
         extra=["--cmdline", "rounds=4 attack_tsc=1"],
     )  # fmt: skip

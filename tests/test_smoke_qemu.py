@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from scotch_plugin import baremetal
+from scotch_plugin.baremetal import images
 
 
 @pytest.fixture(scope="module")
 def result():
-    return baremetal.run_on_qemu("smm_smoke")
+    return images.run_on_qemu("smm_smoke")
 
 
 def test_every_check_passes(result):
@@ -46,7 +46,7 @@ def test_smram_is_hidden_outside_smm(result):
 
 
 def test_runs_are_deterministic(result):
-    again = baremetal.run_on_qemu("smm_smoke")
+    again = images.run_on_qemu("smm_smoke")
     assert again.serial == result.serial
 
 

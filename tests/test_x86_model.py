@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from scotch_plugin import baremetal, serial_report, workload_build
+from scotch_plugin import workload_build
+from scotch_plugin.baremetal import images, serial_report
 from scotch_plugin.gem5 import run
 from scotch_plugin.platforms import qemu
 
@@ -34,7 +35,7 @@ PLAIN_IMAGES = {"selectors": "lm_int40_handler_cs",
 
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
 def test_x86_image_on_qemu(image):
-    result = baremetal.run_on_qemu(image)
+    result = images.run_on_qemu(image)
     assert result.report.failed == []
     assert result.report.passed
     assert PLAIN_IMAGES[image] in result.report.checks
@@ -43,7 +44,7 @@ def test_x86_image_on_qemu(image):
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
 def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path):
-    result = baremetal.run_on_gem5(image, gem5_binary, cpu=cpu,
+    result = images.run_on_gem5(image, gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
     assert PLAIN_IMAGES[image] in result.report.checks
@@ -81,7 +82,7 @@ def test_fault_escalation_on_gem5(gem5_binary, cpu, tmp_path):
 
 
 def test_pc_devices_on_qemu():
-    result = baremetal.run_on_qemu("pc_devices", cmdline="rtc")
+    result = images.run_on_qemu("pc_devices", cmdline="rtc")
     assert result.report.failed == []
     assert result.report.passed
     assert result.report.checks.keys() >= {
@@ -94,7 +95,7 @@ def test_pc_devices_on_qemu():
 
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
 def test_pc_devices_on_gem5(gem5_binary, cpu, tmp_path):
-    result = baremetal.run_on_gem5("pc_devices", gem5_binary, cpu=cpu,
+    result = images.run_on_gem5("pc_devices", gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
     assert result.report.passed

@@ -76,7 +76,8 @@ def runner_digest() -> str:
     """The Python that turns a run into metrics: the benches, the point
     kinds, the stats and serial parsers."""
     pkg = project.root() / "scotch_plugin"
-    files = [pkg / "bench.py", pkg / "baremetal.py", pkg / "serial_report.py",
+    files = [pkg / "baremetal" / "bench.py", pkg / "baremetal" / "images.py",
+             pkg / "baremetal" / "serial_report.py",
              pkg / "sweep" / "kinds.py"]  # fmt: skip
     return files_digest(project.root(), files)
 

@@ -138,7 +138,7 @@ def _smm_stat_names(dump: dict[str, float]) -> dict[str, float]:
 
 
 def _run_gem5(spec: PointSpec, point_dir: Path) -> Outcome:
-    from scotch_plugin import bench
+    from scotch_plugin.baremetal import bench
 
     assert spec.gem5_binary is not None
     p = spec.params

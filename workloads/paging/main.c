@@ -4,9 +4,9 @@
  * invalidation, #PF error codes and CR2, and accesses that straddle a
  * page boundary. Each check names the Intel SDM vol. 3 section it
  * follows ("SDM 4.x"); each prints what it got, and the host compares
- * the runs on QEMU and gem5 field by field (scotch_plugin/paging.py).
- * "field NAME=VALUE" lines are what the SDM leaves to the
- * implementation: they are compared, not checked.
+ * the runs on QEMU and gem5 field by field
+ * (scotch_plugin/baremetal/paging.py). "field NAME=VALUE" lines are what
+ * the SDM leaves to the implementation: they are compared, not checked.
  *
  * Order: PAE, then 4-level (compatibility mode, where faults are taken
  * through the 64-bit IDT), then 32-bit paging, whose 4 MiB pages come

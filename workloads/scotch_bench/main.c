@@ -68,7 +68,8 @@
 /* Xen's direct map (DIRECTMAP_VIRT_START): where Xen sees its heap. */
 #define DIRECTMAP 0xffff830000000000ull
 
-/* The benchmark's MAC key: a fixed test key, also in scotch_plugin/bench.py. */
+/* The benchmark's MAC key: a fixed test key, also in
+ * scotch_plugin/baremetal/bench.py. */
 static const uint8_t bench_key[SCOTCH_KEY_BYTES] = {
     0x94, 0x37, 0x03, 0xdb, 0xc1, 0x55, 0xb7, 0x01, 0x5a, 0xbb, 0xde,
     0x37, 0xcf, 0xe3, 0x41, 0x39, 0xa0, 0x08, 0xa2, 0xbc, 0xd4, 0x6d,

@@ -56,7 +56,7 @@ static uint16_t bm;
 
 static uint8_t dma_pattern(unsigned i)
 {
-    return (uint8_t)(i * 7 + 0x5c); /* scotch_plugin/dma_disk.py */
+    return (uint8_t)(i * 7 + 0x5c); /* scotch_plugin/baremetal/dma_disk.py */
 }
 
 static void pci_write32(int dev, int reg, uint32_t v)

@@ -12,7 +12,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from scotch_plugin.serial_report import Report
+from scotch_plugin.baremetal.serial_report import Report
 
 _FIELD = re.compile(r"^field (.*)$")
 _PAIR = re.compile(r"(\w+)=(\S+)")

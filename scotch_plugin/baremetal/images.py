@@ -10,7 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scotch_plugin import dma_disk, project, serial_report, workload_build
+from scotch_plugin import project, workload_build
+from scotch_plugin.baremetal import dma_disk, serial_report
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run
 from scotch_plugin.platforms import qemu
@@ -35,7 +36,7 @@ IMAGES = {
 }
 
 
-#: Images that drive an IDE disk (made by :mod:`scotch_plugin.dma_disk`).
+#: Images that drive an IDE disk (made by :mod:`.dma_disk`).
 NEEDS_DISK = {"smm_dma"}
 #: QEMU's virtual ns an instruction, as a power of two, where 1 ns makes
 #: a run too long: pc_devices polls the RTC for 0.5 s of virtual time.

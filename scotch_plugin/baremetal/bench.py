@@ -20,13 +20,8 @@ import resource
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scotch_plugin import (
-    baremetal,
-    ledger,
-    project,
-    serial_report,
-    workload_build,
-)
+from scotch_plugin import ledger, project, workload_build
+from scotch_plugin.baremetal import images, serial_report
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import run as gem5_run
 
@@ -105,7 +100,7 @@ def roundtrip_on_gem5(
     timeout: float = 1800.0,
 ) -> Roundtrip:
     """One run of smm_bench on ``cpu``, its output in ``outdir``."""
-    run = baremetal.run_on_gem5(
+    run = images.run_on_gem5(
         "smm_bench", gem5_binary, cpu=cpu, outdir=outdir,
         extra=machine_args(clock, entry, exit_, machine), build=build,
         timeout=timeout,
@@ -371,7 +366,7 @@ def check_usage(usage: dict, switch_smis: int) -> list[str]:
 
 
 def verify_handler_run(
-    run: baremetal.ImageRun, build: bool = True
+    run: images.ImageRun, build: bool = True
 ) -> tuple[int, dict]:
     """Rounds and scotch-reader's JSON for one run of scotch_bench; a
     ScotchError if the image failed or the ledger is not as it must be.
@@ -409,7 +404,7 @@ def check_rounds(rounds: int | None) -> None:
 
 
 def _handler_result(
-    run: baremetal.ImageRun, stats_path: Path | None, build: bool = True
+    run: images.ImageRun, stats_path: Path | None, build: bool = True
 ) -> HandlerRun:
     n, usage = verify_handler_run(run, build)
     v = run.report.values
@@ -449,7 +444,7 @@ def handler_on_gem5(
     extra = machine_args(clock, entry, exit_, machine)
     if rounds is not None:
         extra += ["--cmdline", f"rounds={rounds}"]
-    run = baremetal.run_on_gem5(
+    run = images.run_on_gem5(
         "scotch_bench", gem5_binary, cpu=cpu, outdir=outdir, extra=extra,
         build=build, timeout=timeout,
     )  # fmt: skip
@@ -464,7 +459,7 @@ def handler(gem5_binary: Path | None, cpus: tuple[str, ...] = ("o3",),
     check_rounds(rounds)
     if gem5_binary is None:
         cmdline = f"rounds={rounds}" if rounds is not None else None
-        qrun = baremetal.run_on_qemu("scotch_bench", timeout=120,
+        qrun = images.run_on_qemu("scotch_bench", timeout=120,
                                      cmdline=cmdline)  # fmt: skip
         return [_handler_result(qrun, None)]
     return [
