@@ -69,7 +69,7 @@ ScotchTrigger::getPort(const std::string &if_name, PortID idx)
 }
 
 void
-ScotchTrigger::cr3Loaded(ThreadContext *tc, bool in_smm)
+ScotchTrigger::cr3Loaded(ThreadContext *tc, RegVal new_cr3, bool in_smm)
 {
     if (!running)
         return;

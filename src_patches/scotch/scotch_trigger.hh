@@ -44,7 +44,8 @@ class ScotchTrigger : public SimObject, public SmmController::Observer
     Port &getPort(const std::string &if_name,
                   PortID idx=InvalidPortID) override;
 
-    void cr3Loaded(ThreadContext *tc, bool in_smm) override;
+    void cr3Loaded(ThreadContext *tc, RegVal new_cr3,
+                   bool in_smm) override;
     void interruptAccepted(ThreadContext *tc, uint8_t vector,
                            bool in_smm) override;
 

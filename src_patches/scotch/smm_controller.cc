@@ -544,7 +544,7 @@ SmmController::cr3Written(ThreadContext *tc, RegVal old_cr3,
 {
     const bool smm = inSmm(tc);
     for (Observer *o : observers)
-        o->cr3Loaded(tc, smm);
+        o->cr3Loaded(tc, new_cr3, smm);
 }
 
 void

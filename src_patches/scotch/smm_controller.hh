@@ -64,8 +64,12 @@ class SmmController : public SimObject, public SmmHook
     {
       public:
         virtual ~Observer() = default;
-        /** Software loaded CR3 (MOV to CR3; not SMM entry or RSM). */
-        virtual void cr3Loaded(ThreadContext *tc, bool in_smm) = 0;
+        /**
+         * Software loaded @p new_cr3 (MOV to CR3; not SMM entry or
+         * RSM). The register still holds the old value.
+         */
+        virtual void cr3Loaded(ThreadContext *tc, RegVal new_cr3,
+                               bool in_smm) = 0;
         /** The CPU accepted a maskable interrupt with @p vector. */
         virtual void interruptAccepted(ThreadContext *tc, uint8_t vector,
                                        bool in_smm) = 0;
