@@ -102,6 +102,30 @@ def parse_args() -> argparse.Namespace:
         help="seed of the random-interval SMIs",
     )
     parser.add_argument(
+        "--observe",
+        action="append",
+        default=[],
+        metavar="NAME=MARKER",
+        help="record which domain each CPU runs (X86DomainObserver): the "
+        "domain NAME is the one whose page tables show MARKER at "
+        "--observe-probe (repeatable)",
+    )
+    parser.add_argument(
+        "--observe-probe",
+        type=lambda text: int(text, 0),
+        default=0,
+        metavar="VADDR",
+        help="the virtual address the observer reads the markers at",
+    )
+    parser.add_argument(
+        "--observe-key-slot",
+        type=int,
+        default=260,
+        metavar="N",
+        help="PML4 entry whose table names a domain whose tables lack "
+        "the marker (Xen's per-domain area: 260; -1: none)",
+    )
+    parser.add_argument(
         "--disk",
         help="a raw disk image for the IDE controller's primary master "
         "(copy on write; smm_dma's DMA test)",
@@ -146,6 +170,14 @@ def parse_load(spec: str) -> tuple[str, int]:
     return path, value
 
 
+def parse_observe(spec: str) -> tuple[str, str]:
+    """``NAME=MARKER`` of --observe."""
+    name, sep, marker = spec.partition("=")
+    if not (sep and name and marker):
+        sys.exit(f"baremetal.py: --observe {spec!r}: expected NAME=MARKER")
+    return name, marker
+
+
 def tolerate_unpatched_requires() -> None:
     """Let a gem5 without patch 0001 build CPUs on a build without Ruby.
 
@@ -178,6 +210,9 @@ def main() -> None:
         sys.exit("baremetal.py: --cmdline and --module need the multiboot "
                  "loader")  # fmt: skip
     loads = [parse_load(spec) for spec in args.load]
+    markers = dict(parse_observe(spec) for spec in args.observe)
+    if args.observe and args.no_smm:
+        sys.exit("baremetal.py: --observe needs the SMM model (no --no-smm)")
     for module in args.module:
         if not Path(module.split(" ", 1)[0]).is_file():
             sys.exit(f"baremetal.py: --module {module!r}: no such file")
@@ -212,6 +247,12 @@ def main() -> None:
         trigger_random_start=f"{args.trigger_random_start}ns",
         trigger_seed=args.trigger_seed,
     )
+    if markers:
+        board.observe_domains(
+            markers,
+            probe_vaddr=args.observe_probe,
+            key_slot=args.observe_key_slot,
+        )
     if args.disk:
         board.attach_disk(args.disk)
     if args.loader == "multiboot":

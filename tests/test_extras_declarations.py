@@ -158,6 +158,29 @@ def test_scotch_trigger_stats_and_flag_are_declared():
     assert "ScotchTrigger" in _recorded().debug_flags
 
 
+def test_domain_observer_parameters(m5stub):
+    cls = m5stub.objects.X86DomainObserver
+    p, d = cls._params, cls._defaults
+    assert p["smm"].ptype == "X86SmmController"
+    assert p["system"].ptype == "System"
+    assert p["domains"].vector and p["markers"].vector
+    assert d["domains"] == [] and d["markers"] == []
+    assert p["probe_vaddr"].ptype == "Addr" and d["probe_vaddr"] == 0
+    assert d["probe_len"] == 64
+    # Xen's per-domain area is PML4 entry 260.
+    assert p["key_slot"].ptype == "Int" and d["key_slot"] == 260
+
+
+def test_domain_observer_stats_and_flag_are_declared():
+    # The names tests/test_domain_observer.py reads from stats.txt.
+    cc = (EXTRAS / "domain_observer.cc").read_text()
+    for stat in ("ticks", "switches", "cr3Loads", "namedByMarker",
+                 "namedByKey", "unnamed"):  # fmt: skip
+        assert f"ADD_STAT({stat}," in cc
+    assert 'subname(names.size(), "other")' in cc
+    assert "DomainObserver" in _recorded().debug_flags
+
+
 def test_declarations_load_in_any_order(m5stub):
     # gem5 resolves Param.<SimObject> lazily: X86ScotchTrigger refers to
     # X86SmmController, declared in a file that sorts after its own.

@@ -164,6 +164,50 @@ def test_baremetal_refuses_a_trigger_without_smm(m5stub, capsys, tmp_path):
         )
 
 
+def test_baremetal_wires_the_domain_observer(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    args = ["--observe", "alpha=scotch-domain=alpha", "--observe",
+            "beta=scotch-domain=beta", "--observe-probe", "0x80000040",
+            "--observe-key-slot", "-1"]  # fmt: skip
+    run_config("baremetal.py", ["--image", str(image), *args], capsys)
+    board = m5stub.record["instantiated"].board
+    observer = board.observer
+    assert type(observer).__name__ == "X86DomainObserver"
+    assert observer.domains == ["alpha", "beta"]
+    # The marker is everything after the first "=".
+    assert observer.markers == ["scotch-domain=alpha", "scotch-domain=beta"]
+    assert observer.probe_vaddr == 0x80000040
+    assert observer.key_slot == -1
+    assert repr(observer.smm) == "Parent.any"
+    assert isinstance(board.smm, m5stub.objects.X86SmmController)
+
+
+def test_baremetal_has_no_observer_by_default(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py", ["--image", str(image)], capsys)
+    with pytest.raises(AttributeError, match="observer"):
+        m5stub.record["instantiated"].board.observer  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--observe", "alpha"], "expected NAME=MARKER"),
+        (["--observe", "=x"], "expected NAME=MARKER"),
+        (["--observe", "a=x", "--no-smm"], "needs the SMM model"),
+    ],
+)
+def test_baremetal_refuses_a_bad_observer(
+    m5stub, capsys, tmp_path, args, message
+):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match=message):
+        run_config("baremetal.py", ["--image", str(image), *args], capsys)
+
+
 def test_baremetal_runs_on_a_plain_gem5_with_its_loader(
     plain_m5stub, capsys, tmp_path
 ):

@@ -29,6 +29,8 @@ IMAGES = {
     "writes nor reads SMRAM (gem5: the memory-side guard)",
     "cr3_trigger": "hardware SMI triggers: one SMI per CR3 load and per "
     "interrupt outside SMM, none for CR3 loads in SMM (gem5 --trigger)",
+    "domain_observer": "the simulator's ground truth: which domain each "
+    "CPU runs, named from its page tables (gem5 --observe)",
     "smm_bench": "SMI round-trip timing (benchmark)",
     "scotch_bench": "Scotch's accounting handler per context-switch SMI, "
     "on fake Xen state, against an empty handler (benchmark)",

@@ -124,6 +124,32 @@ class ScotchX86Board(X86Board):
             )
             self.trigger.int_requestor = self.iobus.cpu_side_ports
 
+    def observe_domains(
+        self,
+        markers: dict[str, str],
+        probe_vaddr: int,
+        probe_len: int = 64,
+        key_slot: int = 260,
+    ) -> None:
+        """Add an ``X86DomainObserver``: the simulator's own record of
+        which domain each CPU runs, named by ``markers`` (domain name to
+        the bytes found at ``probe_vaddr`` only in that domain's page
+        tables) and by the table at PML4 entry ``key_slot`` (-1: none).
+        Its ``ticks`` statistic is the ground truth Scotch's ledger is
+        checked against."""
+        if not self._with_smm:
+            raise ValueError("the domain observer needs the SMM model "
+                             "(it hears of CR3 loads from it)")  # fmt: skip
+        from m5.objects import X86DomainObserver
+
+        self.observer = X86DomainObserver(
+            domains=list(markers),
+            markers=list(markers.values()),
+            probe_vaddr=probe_vaddr,
+            probe_len=probe_len,
+            key_slot=key_slot,
+        )
+
     def get_mem_side_coherent_io_port(self):  # type: ignore[override]
         """Where the cache hierarchy connects the I/O bus's memory side:
         through the SMRAM guard when the board has SMM."""
