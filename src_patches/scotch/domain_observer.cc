@@ -27,7 +27,7 @@ namespace
 constexpr Addr FrameMask = 0x000ffffffffff000ULL;
 constexpr uint64_t Present = 0x1;
 constexpr uint64_t Large = 0x80;
-constexpr Addr PageBytes = 0x1000;
+constexpr Addr Page = 0x1000;
 } // anonymous namespace
 
 DomainObserver::DomainObserver(const Params &p)
@@ -38,7 +38,7 @@ DomainObserver::DomainObserver(const Params &p)
     fatal_if(names.size() != markers.size(),
              "%s: %d domains but %d markers: give one marker per domain",
              name(), names.size(), markers.size());
-    fatal_if(probeLen == 0 || probeLen > PageBytes,
+    fatal_if(probeLen == 0 || probeLen > Page,
              "%s: probe_len %d is not in 1..4096", name(), probeLen);
     for (size_t i = 0; i < markers.size(); i++) {
         fatal_if(markers[i].empty() || markers[i].size() > probeLen,
@@ -69,6 +69,13 @@ DomainObserver::startup()
     }
     for (Cpu &c : cpus)
         c.since = curTick();
+}
+
+const std::string &
+DomainObserver::domainName(unsigned d) const
+{
+    static const std::string other_name = "other";
+    return d < names.size() ? names[d] : other_name;
 }
 
 bool
@@ -117,7 +124,7 @@ DomainObserver::classify(ThreadContext *tc, RegVal cr3)
     Addr paddr;
     if (!names.empty() && translate(cr3, probeVaddr, paddr)) {
         const unsigned len = std::min<Addr>(
-            probeLen, PageBytes - (paddr & (PageBytes - 1)));
+            probeLen, Page - (paddr & (Page - 1)));
         std::string bytes(len, '\0');
         system->physProxy.readBlob(paddr, bytes.data(), len);
         for (unsigned d = 0; d < names.size(); d++) {
@@ -147,8 +154,7 @@ DomainObserver::charge(ContextID cpu, unsigned domain)
     if (domain != c.domain) {
         ++stats.switches[domain];
         DPRINTF(DomainObserver, "cpu%d: %s -> %s\n", cpu,
-                stats.ticks.subnames()[c.domain],
-                stats.ticks.subnames()[domain]);
+                domainName(c.domain), domainName(domain));
     }
     c.domain = domain;
 }

@@ -57,6 +57,7 @@ class DomainObserver : public SimObject, public SmmController::Observer
 
   protected:
     unsigned other() const { return names.size(); }
+    const std::string &domainName(unsigned d) const;
 
     /** Physical address of @p vaddr under 4-level @p cr3, or false. */
     bool translate(Addr cr3, Addr vaddr, Addr &paddr) const;
