@@ -36,10 +36,22 @@ from scotch_plugin.gem5_components.machine import (  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--program", required=True)
+    parser.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        help="an argument for the program (repeatable)",
+    )
+    parser.add_argument(
+        "--readfile",
+        help="the host file the program's m5 readfile returns",
+    )
     add_machine_args(parser, memory="512MiB")
     args = parser.parse_args()
     if not Path(args.program).is_file():
         sys.exit(f"se_program.py: --program {args.program}: no such file")
+    if args.readfile and not Path(args.readfile).is_file():
+        sys.exit(f"se_program.py: --readfile {args.readfile}: no such file")
 
     board = SimpleBoard(
         clk_freq=args.clock,
@@ -49,7 +61,11 @@ def main() -> None:
         memory=memory_system(args),
         cache_hierarchy=cache_hierarchy(args),
     )
-    board.set_se_binary_workload(BinaryResource(local_path=args.program))
+    board.set_se_binary_workload(
+        BinaryResource(local_path=args.program), arguments=args.arg
+    )
+    if args.readfile:
+        board.readfile = args.readfile
     simulator = Simulator(board=board)
     simulator.run()
     cause = simulator.get_last_exit_event_cause()

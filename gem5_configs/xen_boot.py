@@ -127,6 +127,12 @@ def parse_args() -> argparse.Namespace:
         "--restore", metavar="CPT", help="restore from this checkpoint"
     )
     parser.add_argument(
+        "--readfile",
+        metavar="FILE",
+        help="what dom0's `scotch-m5 readfile` reads: a run's parameters, "
+        "set at restore (RAM and disks come back from the checkpoint)",
+    )
+    parser.add_argument(
         "--max-insts",
         type=int,
         default=0,
@@ -165,7 +171,7 @@ def checkpoint_dir(args: argparse.Namespace) -> Callable[[int], Path]:
 
 def main() -> None:
     args = parse_args()
-    for what in ("xen", "kernel", "initrd"):
+    for what in ("xen", "kernel", "initrd", "readfile"):
         path = getattr(args, what)
         if path and not Path(path).is_file():
             sys.exit(f"xen_boot.py: --{what} {path}: no such file")
@@ -182,6 +188,8 @@ def main() -> None:
         cache_hierarchy=cache_hierarchy(args),
         with_smm=not args.no_smm,
     )
+    if args.readfile:
+        board.readfile = args.readfile
     # Xen finds its APICs through ACPI (the MP-table path faults early).
     add_madt(board)
     # Xen (not loaded by GRUB 2) drops the first word of its command line

@@ -329,6 +329,27 @@ def test_se_program_runs_the_program_on_the_cpu_asked(
     assert out.rstrip().splitlines()[-1].startswith("SCOTCH-EXIT cause=")
 
 
+def test_se_program_passes_arguments_and_a_readfile(m5stub, capsys, tmp_path):
+    program, params = tmp_path / "scotch-m5", tmp_path / "run.params"
+    program.write_bytes(b"")
+    params.write_text("severity=3\n")
+    run_config("se_program.py",
+               ["--program", str(program), "--arg", "readfile",
+                "--readfile", str(params)], capsys)  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    assert board._arguments == ["readfile"]
+    assert board.readfile == str(params)
+
+
+def test_se_program_refuses_a_missing_readfile(m5stub, capsys, tmp_path):
+    program = tmp_path / "p"
+    program.write_bytes(b"")
+    with pytest.raises(SystemExit, match="--readfile .*: no such file"):
+        run_config("se_program.py",
+                   ["--program", str(program), "--readfile",
+                    str(tmp_path / "none")], capsys)  # fmt: skip
+
+
 def test_se_program_refuses_a_missing_program(m5stub, capsys, tmp_path):
     with pytest.raises(SystemExit, match="no such file"):
         run_config("se_program.py", ["--program", str(tmp_path / "x")],

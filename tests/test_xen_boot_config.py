@@ -141,6 +141,20 @@ def test_xen_boot_describes_the_apics_in_a_madt(m5stub, capsys, images):
     assert (madt.records[3].irq_source, madt.records[3].sys_int) == (0, 2)
 
 
+def test_xen_boot_hands_dom0_a_readfile(m5stub, capsys, images, tmp_path):
+    params = tmp_path / "run.params"
+    params.write_text("scotch.attacker=1\n")
+    run_config([*_args(images), "--readfile", str(params), "--max-ticks",
+                "100"], capsys)  # fmt: skip
+    assert m5stub.record["instantiated"].board.readfile == str(params)
+
+
+def test_xen_boot_refuses_a_missing_readfile(m5stub, capsys, images, tmp_path):
+    with pytest.raises(SystemExit, match="--readfile .*: no such file"):
+        run_config([*_args(images), "--readfile", str(tmp_path / "none")],
+                   capsys)  # fmt: skip
+
+
 def test_xen_boot_without_smm_or_initrd(m5stub, capsys, images):
     args = _args(images)[:4]
     run_config([*args, "--no-smm", "--max-ticks", "100"], capsys)

@@ -5,6 +5,12 @@
  * scotch-m5: gem5's pseudo-instructions for dom0's init on gem5.
  *
  *   scotch-m5 exit | checkpoint | workbegin | workend | dumpstats
+ *   scotch-m5 readfile > FILE
+ *
+ * readfile copies the host file the run's config names (gem5's
+ * System.readfile) to standard output: how dom0 learns a run's
+ * parameters after a checkpoint restore, which brings back RAM and
+ * disk as they were at the checkpoint.
  *
  * gem5 decodes 0F 04 imm16 as a pseudo-instruction at any privilege
  * level, so a PV dom0's user space (ring 3 under Xen) can use it with
@@ -21,6 +27,7 @@
 #define M5OP_EXIT 0x21
 #define M5OP_DUMP_STATS 0x41
 #define M5OP_CHECKPOINT 0x43
+#define M5OP_READ_FILE 0x50
 #define M5OP_WORK_BEGIN 0x5a
 #define M5OP_WORK_END 0x5b
 
@@ -40,11 +47,40 @@ M5OP(M5OP_CHECKPOINT)
 M5OP(M5OP_WORK_BEGIN)
 M5OP(M5OP_WORK_END)
 
+/* m5_read_file(buffer, len, offset): bytes copied, 0 at the end. */
+static uint64_t read_file_chunk(void *buf, uint64_t len, uint64_t offset)
+{
+    uint64_t r;
+    __asm__ volatile(".byte 0x0f, 0x04\n\t.word %c4"
+                     : "=a"(r)
+                     : "D"(buf), "S"(len), "d"(offset),
+                       "i"(M5OP_READ_FILE)
+                     : "memory");
+    return r;
+}
+
+static int read_file(void)
+{
+    static char buf[4096];
+    uint64_t offset = 0;
+    for (;;) {
+        /* gem5 writes through the page tables: the pages must be in. */
+        memset(buf, 0, sizeof(buf));
+        const uint64_t n = read_file_chunk(buf, sizeof(buf), offset);
+        if (n == 0)
+            break;
+        if (fwrite(buf, 1, n, stdout) != n)
+            return 1;
+        offset += n;
+    }
+    return fflush(stdout) != 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
         fprintf(stderr, "usage: scotch-m5 exit|checkpoint|workbegin|"
-                        "workend|dumpstats\n");
+                        "workend|dumpstats|readfile\n");
         return 2;
     }
     const char *cmd = argv[1];
@@ -59,6 +95,8 @@ int main(int argc, char **argv)
         op_M5OP_WORK_END(0, 0);
     else if (strcmp(cmd, "dumpstats") == 0)
         op_M5OP_DUMP_STATS(0, 0);
+    else if (strcmp(cmd, "readfile") == 0)
+        return read_file();
     else {
         fprintf(stderr, "scotch-m5: unknown command '%s'\n", cmd);
         return 2;

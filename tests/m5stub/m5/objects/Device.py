@@ -26,6 +26,7 @@ class System(SimObject):
         "Exit from the simulation loop when "
         "encountering work item annotations.",
     )
+    readfile = Param.String("", "file to read startup script from")
 
 
 class PioDevice(ClockedObject):

@@ -37,4 +37,5 @@ class SimpleBoard(System, AbstractBoard):
         if not isinstance(binary, BinaryResource):
             raise TypeError(f"binary: expected a BinaryResource: {binary!r}")
         self._binary = binary
+        self._arguments = list(arguments or [])
         self.exit_on_work_items = exit_on_work_items
