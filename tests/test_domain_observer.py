@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from scotch_plugin import baremetal, bench
+from scotch_plugin.baremetal import bench, images
 
 IMAGE = "domain_observer"
 DOMAINS = ("alpha", "beta")
@@ -30,7 +30,7 @@ def _observe_args() -> list[str]:
 
 
 def test_domain_observer_image_on_qemu():
-    run = baremetal.run_on_qemu(IMAGE)
+    run = images.run_on_qemu(IMAGE)
     assert run.report.failed == [], run.serial
     assert run.report.passed
     v = run.report.values
@@ -40,7 +40,7 @@ def test_domain_observer_image_on_qemu():
 
 @pytest.mark.parametrize("cpu", ["atomic", "timing", "o3", "minor"])
 def test_observer_matches_the_image_s_own_timing(gem5_binary, cpu, tmp_path):
-    run = baremetal.run_on_gem5(IMAGE, gem5_binary, cpu=cpu, outdir=tmp_path,
+    run = images.run_on_gem5(IMAGE, gem5_binary, cpu=cpu, outdir=tmp_path,
                                 extra=_observe_args())  # fmt: skip
     assert run.report.failed == [], run.serial
     assert run.report.passed, run.serial
