@@ -39,10 +39,11 @@ def test_readfile_hands_the_program_the_run_s_file(
     params = tmp_path / "run.params"
     params.write_text("\n".join(lines) + "\n")
     assert params.stat().st_size > 8192
-    result = run.run_config(gem5_binary, "se_program.py",
-                            ["--program", str(scotch_m5), "--arg",
-                             "readfile", "--readfile", str(params)],
-                            tmp_path / "out", "scotch-m5 readfile")  # fmt: skip
+    args = ["--program", str(scotch_m5), "--arg", "readfile",
+            "--readfile", str(params)]  # fmt: skip
+    result = run.run_config(
+        gem5_binary, "se_program.py", args, tmp_path / "out", "readfile"
+    )
     assert result.code == 0, result.cause
     # gem5 prints its own lines around the program's output.
     assert params.read_text() in result.stdout_text()
