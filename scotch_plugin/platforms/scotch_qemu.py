@@ -34,8 +34,10 @@ from scotch_plugin.platforms.scotch_run import (
     DOM0_ATTACKS,
     RunSpec,
     ScotchRun,
+    boot_words,
     parse_run,
     run_spec,
+    run_words,
 )
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
@@ -48,6 +50,8 @@ CHALLENGE_RE = re.compile(r"^SCOTCH-CHALLENGE ([a-z]+)$")
 SNAPSHOT_RE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)$")
 EXPORT_ERROR_RE = re.compile(r'^SCOTCH-XEN \{"error": .*\}$')
 DONE_RE = re.compile(r'^SCOTCH-XEN \{"event": "done".*\}$')
+#: A staged dom0 asks for its run's parameters (gem5: m5 readfile).
+PARAMS_RE = re.compile(r"^SCOTCH-PARAMS\?$")
 
 
 def shim_image() -> Path:
@@ -108,26 +112,15 @@ def command(
     :func:`scotch_plugin.trust.keys.qemu_key_block`'s loader and shim
     option."""
     qemu_xen.check_initrd_paths([*images.paths(), xen.xen, shim_image()])
-    ndom = len(spec.domains)
     dom0_mb = DOM0_MB
     memory = memory_mb(spec)
     xen_args = (
         f"console=com1 dom0_mem={dom0_mb}M,max:{dom0_mb}M dom0_max_vcpus=1 "
         f"scotch-smi={int(spec.software_smi)}"
     )
-    seconds = spec.seconds + 300 if spec.window else spec.seconds
-    dom0_args = (
-        f"console=hvc0 quiet scotch.domus={ndom} scotch.window={spec.window} "
-        f"scotch.seconds={seconds} scotch.mem={spec.memory_mb} "
-        f"scotch.names={','.join(d.name for d in spec.domains)} "
-        f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
-        f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack} "
-        # The attack is set at run time (xl set-parameters), as a
-        # restored gem5 checkpoint sets it.
-        f"scotch.attacker={spec.attacker_domid} "
-        f"scotch.severity={spec.severity} "
-        f"scotch.hide={int(spec.hide_from_xen)}"
-    )
+    dom0_args = f"console=hvc0 quiet {boot_words(spec)}"
+    if not spec.staged:
+        dom0_args += f" {run_words(spec)}"
     loader, keyblock = key_block
     shim_args = f"{keyblock} scotch.off={xen.offsets.cmdline()}"
     modules = ",".join(
@@ -147,12 +140,15 @@ def command(
 
 
 def converse(
-    session: qemu.Session, verifier: TenantVerifier
+    session: qemu.Session, verifier: TenantVerifier, spec: RunSpec
 ) -> list[tuple[str, int, str]]:
-    """Answer dom0's challenges until it is done: for each, a fresh nonce
-    from the verifier, and the verifier's verdict on what dom0 relays."""
+    """Answer dom0 until it is done: a staged dom0's request for its
+    run's parameters, and its challenges: for each, a fresh nonce from
+    the verifier, and the verifier's verdict on what dom0 relays."""
     relayed = []
-    wanted = re.compile(f"{CHALLENGE_RE.pattern}|{DONE_RE.pattern}")
+    wanted = re.compile(
+        f"{CHALLENGE_RE.pattern}|{DONE_RE.pattern}|{PARAMS_RE.pattern}"
+    )
     answer = re.compile(
         f"{SNAPSHOT_RE.pattern}|{EXPORT_ERROR_RE.pattern}|{DONE_RE.pattern}"
     )
@@ -160,6 +156,11 @@ def converse(
         m = session.expect(wanted)
         if m is None:
             raise ScotchError("dom0 did not finish (no 'done' event)")
+        if PARAMS_RE.match(m.group(0)):
+            if not spec.staged:
+                raise ScotchError("dom0 asked for run parameters unstaged")
+            session.send(f"SCOTCH-RUN {run_words(spec)}")
+            continue
         if m.group(1) is None:
             return relayed
         label = m.group(1)
@@ -206,7 +207,7 @@ def run(
             cmd = command(images, xen, spec, block)
             with qemu.Session(cmd, work, timeout=timeout) as session:
                 try:
-                    relayed = converse(session, verifier)
+                    relayed = converse(session, verifier, spec)
                     session.wait_stopped(120)
                     dump = work / "ram.bin"
                     session.dump_ram(dump, memory << 20)

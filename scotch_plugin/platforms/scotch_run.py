@@ -66,6 +66,10 @@ class RunSpec:
     dom0_attack: str = "none"
     #: Host seconds the verifier waits for each snapshot.
     export_deadline: float = 120.0
+    #: One boot, many runs: the machine boots with the domUs waiting,
+    #: and only then gets :func:`run_words` (dom0-init's
+    #: ``scotch.staged``), as a run restored from a gem5 checkpoint does.
+    staged: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,32 @@ class ScotchRun:
     @property
     def key(self) -> bytes:
         return self.verifier.key
+
+
+def boot_words(spec: RunSpec) -> str:
+    """dom0's parameters fixed when the domUs are created."""
+    return (
+        f"scotch.domus={len(spec.domains)} scotch.mem={spec.memory_mb} "
+        f"scotch.names={','.join(d.name for d in spec.domains)}"
+        + (" scotch.staged=1" if spec.staged else "")
+    )
+
+
+def run_words(spec: RunSpec) -> str:
+    """dom0's parameters a run chooses: on the command line, or, staged,
+    after the domUs are up (dom0-init's ``run_params``)."""
+    # A window pauses workloads that are still running.
+    seconds = spec.seconds + 300 if spec.window else spec.seconds
+    return (
+        f"scotch.window={spec.window} scotch.seconds={seconds} "
+        f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
+        f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack} "
+        # The attack is set at run time (xl set-parameters), as a
+        # restored gem5 checkpoint sets it.
+        f"scotch.attacker={spec.attacker_domid} "
+        f"scotch.severity={spec.severity} "
+        f"scotch.hide={int(spec.hide_from_xen)}"
+    )
 
 
 def run_spec(exp: Experiment, severity: int) -> RunSpec:

@@ -1,0 +1,70 @@
+"""One boot, many runs, on QEMU: a staged dom0 (``scotch.staged=1``)
+boots the domUs, waits until each is ready for its workload, and only
+then takes its run's parameters: on gem5 from the file the restored
+run's config names (m5 readfile), here from the host over the console.
+The run must then behave as an unstaged one: the attack set at run
+time, the workloads the run chose, both exports verified."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scotch_plugin.platforms import scotch_qemu, scotch_run
+
+
+def _spec(**kw) -> scotch_run.RunSpec:
+    return scotch_run.RunSpec(
+        domains=(
+            scotch_run.DomainSpec("attacker", "pi"),
+            scotch_run.DomainSpec("victim", "lcg"),
+        ),
+        seconds=1,
+        window=1,
+        attacker_domid=1,
+        severity=3,
+        **kw,
+    )
+
+
+def test_boot_words_hold_only_what_the_domus_are_created_with():
+    staged = _spec(staged=True)
+    boot = scotch_run.boot_words(staged)
+    assert boot.split() == ["scotch.domus=2", "scotch.mem=128",
+                            "scotch.names=attacker,victim",
+                            "scotch.staged=1"]  # fmt: skip
+    run = scotch_run.run_words(staged).split()
+    assert "scotch.workloads=pi,lcg" in run
+    assert "scotch.attacker=1" in run and "scotch.severity=3" in run
+    # dom0-init refuses a boot word among a run's (it is fixed by then).
+    assert not set(boot.split()) & set(run)
+    assert "scotch.staged=1" not in scotch_run.boot_words(_spec())
+
+
+@pytest.mark.xen
+def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
+    tmp_path,
+):
+    spec = _spec(staged=True)
+    images, xen = scotch_qemu.prepare()
+    run = scotch_qemu.run(spec, images, xen, log=tmp_path / "console.log")
+    serial = run.serial
+    events = re.findall(r'^SCOTCH-XEN \{"event": "([a-z-]+)"', serial,
+                        re.MULTILINE)  # fmt: skip
+    # Ready (the checkpoint on gem5), then the run's words, then the
+    # attack they name, then the workloads they chose.
+    order = ["domus-ready", "run-params", "attack-set", "workloads-started"]
+    assert [e for e in events if e in order] == order
+    assert '"severity": 3' in serial
+    for name, workload in (("attacker", "pi"), ("victim", "lcg")):
+        console = scotch_run.domu_console(serial, name)
+        assert "SCOTCH-DOMU-READY name=" + name in console
+        assert f"SCOTCH-WORKLOAD-START name={name} workload={workload}" in (
+            console
+        )
+        assert run.domains[name].scotch_cycles > 0
+    # Both exports reached the verifier, in order.
+    assert [label for label, _, _ in run.relayed] == ["start", "end"]
+    # The command line held no run parameter.
+    assert "scotch.severity" not in " ".join(run.command)
