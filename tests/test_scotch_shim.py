@@ -36,14 +36,8 @@ def images() -> dict[str, Path]:
 
 
 def machine(images: dict[str, Path], shim_args: str, modules: str):
-    cmd = [
-        qemu.qemu_binary(), "-machine", "q35,smm=on", "-accel", "tcg",
-        "-cpu", "max", "-smp", "1", "-m", str(MEMORY_MB),
-        "-display", "none", "-no-reboot", "-serial", "stdio",
-        "-monitor", "none", "-device",
-        f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
-        "-kernel", str(images["shim"]), "-append", shim_args,
-    ]  # fmt: skip
+    cmd = [*qemu.q35(MEMORY_MB, cpu="max", smp=1),
+           "-kernel", str(images["shim"]), "-append", shim_args]  # fmt: skip
     if modules:
         cmd += ["-initrd", modules]
     return cmd

@@ -39,6 +39,31 @@ def qemu_binary() -> str:
     return exe
 
 
+def q35(
+    memory_mb: int,
+    smm: bool = True,
+    cpu: str | None = None,
+    smp: int | None = None,
+) -> list[str]:
+    """QEMU's options for a q35 machine on TCG, up to what it boots: no
+    display or reboot, the serial console on stdio and the debug-exit
+    port (every run here)."""
+    return [
+        qemu_binary(),
+        "-machine", "q35,smm=on" if smm else "q35",
+        "-accel", "tcg",
+        *(["-cpu", cpu] if cpu else []),
+        *(["-smp", str(smp)] if smp else []),
+        "-m", str(memory_mb),
+        "-display", "none",
+        "-no-reboot",
+        "-serial", "stdio",
+        "-monitor", "none",
+        "-device",
+        f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+    ]  # fmt: skip
+
+
 def multiboot_command(
     image: Path,
     memory_mb: int = 128,
@@ -48,19 +73,7 @@ def multiboot_command(
 ) -> list[str]:
     """QEMU command that boots a multiboot image on q35 with SMM on.
     Deterministic runs count 2**icount_shift ns an instruction."""
-    cmd = [
-        qemu_binary(),
-        "-machine", "q35,smm=on",
-        "-accel", "tcg",
-        "-m", str(memory_mb),
-        "-display", "none",
-        "-no-reboot",
-        "-serial", "stdio",
-        "-monitor", "none",
-        "-device",
-        f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
-        "-kernel", str(image),
-    ]  # fmt: skip
+    cmd = [*q35(memory_mb), "-kernel", str(image)]
     if deterministic:
         # Count instructions: runs repeat exactly, and an I/O write that
         # raises an SMI ends its translation block, so the SMI is taken

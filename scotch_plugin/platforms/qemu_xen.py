@@ -37,20 +37,7 @@ def machine(smp: int, memory_mb: int, smm: bool = False) -> list[str]:
     """QEMU's options for the Xen machine, up to the kernel: q35 (with
     SMM for Scotch), TCG, the CPU above, the serial console on stdio and
     the debug-exit port."""
-    return [
-        qemu.qemu_binary(),
-        "-machine", "q35,smm=on" if smm else "q35",
-        "-accel", "tcg",
-        "-cpu", CPU,
-        "-smp", str(smp),
-        "-m", str(memory_mb),
-        "-display", "none",
-        "-no-reboot",
-        "-serial", "stdio",
-        "-monitor", "none",
-        "-device",
-        f"isa-debug-exit,iobase={qemu.DEBUG_EXIT_PORT:#x},iosize=0x04",
-    ]  # fmt: skip
+    return qemu.q35(memory_mb, smm=smm, cpu=CPU, smp=smp)
 
 
 def check_initrd_paths(paths: Iterable[Path]) -> None:
