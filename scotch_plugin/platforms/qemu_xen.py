@@ -112,9 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--smp", type=int, default=1)
     parser.add_argument("--serial", action="store_true", help="echo it")
+    parser.add_argument(
+        "--pv-kernel",
+        action="store_true",
+        help="Scotch's PV kernel instead of Debian's (the images for gem5)",
+    )
     args = parser.parse_args(argv)
     try:
-        images = build_images(args.out)
+        images = build_images(args.out, pv_kernel=args.pv_kernel)
         if args.action == "build":
             for path in images.paths():
                 print(f"{path}  {path.stat().st_size} bytes")

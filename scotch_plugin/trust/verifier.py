@@ -44,15 +44,49 @@ class TenantVerifier:
     #: Every nonce ever drawn: none is drawn twice.
     drawn: set[int] = field(default_factory=set)
 
-    def challenge(self, label: str = "export") -> int:
-        """A new nonce; it supersedes any challenge still unanswered."""
+    #: Challenges drawn before the machine runs, in the order it must
+    #: answer them (gem5: the nonces go in with a restored run's
+    #: parameters, as there is no console to type them into).
+    ahead: list[Challenge] = field(default_factory=list)
+
+    def _draw(self) -> int:
         while True:
             nonce = secrets.randbits(63) + 1
             if nonce not in self.drawn:
                 break
         self.drawn.add(nonce)
+        return nonce
+
+    def challenge(self, label: str = "export") -> int:
+        """A new nonce; it supersedes any challenge still unanswered."""
+        nonce = self._draw()
         self.outstanding = Challenge(label, nonce, self.clock())
         return nonce
+
+    def challenge_ahead(self, label: str) -> int:
+        """A new nonce for the challenge ``label``, to be answered after
+        every challenge drawn ahead before it."""
+        nonce = self._draw()
+        self.ahead.append(Challenge(label, nonce, self.clock()))
+        return nonce
+
+    def accept_ahead(self, label: str, hexdata: str) -> dict[str, object]:
+        """Verify a snapshot dom0 relayed for challenge ``label``: it must
+        be the next challenge drawn ahead, and answer its nonce. (The
+        deadline is the run's: the simulation is bounded.)"""
+        if not self.ahead:
+            raise SnapshotRejected(
+                f"a snapshot for {label!r} arrived with no challenge "
+                "outstanding (replayed or unsolicited)"
+            )
+        c = self.ahead.pop(0)
+        if c.label != label:
+            raise SnapshotRejected(
+                f"dom0 relayed a snapshot for {label!r} where the next "
+                f"challenge is {c.label!r} (reordered)"
+            )
+        self.outstanding = Challenge(c.label, c.nonce, self.clock())
+        return self.accept(hexdata)
 
     def check_deadline(self, waited: bool = False) -> None:
         """A :class:`SnapshotRejected` if the outstanding challenge is past

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.xen import guest_image, vmlinux
+from scotch_plugin.xen import guest_image, kernel, vmlinux
 from scotch_plugin.xen.cpio import Cpio
 from scotch_plugin.xen.debian import (
     LIB_DIRS,
@@ -33,6 +33,7 @@ from scotch_plugin.xen.debian import (
     library_closure,
     resolve_in,
 )
+from scotch_plugin.xen.kernel import KernelBuild
 
 #: Bump when the packing below changes what the artefacts contain.
 PACKING_FORMAT = 2
@@ -161,19 +162,27 @@ class XenImages:
     versions: dict[str, str]
     vmlinux: Path | None = None
 
+    #: Scotch's PV kernel (:mod:`scotch_plugin.xen.kernel`) instead of
+    #: Debian's: its ``System.map``, which names the kernel's symbols.
+    system_map: Path | None = None
+
     @classmethod
-    def at(cls, out: Path, versions: dict[str, str]) -> XenImages:
+    def at(
+        cls, out: Path, versions: dict[str, str], pv_kernel: bool = False
+    ) -> XenImages:
+        cpio = "cpio" if pv_kernel else "cpio.gz"
         return cls(
             xen=out / "xen-4.17-amd64",
             kernel=out / "vmlinuz",
-            dom0_initrd=out / "dom0.cpio.gz",
-            domu_initrd=out / "domU.cpio.gz",
+            dom0_initrd=out / f"dom0.{cpio}",
+            domu_initrd=out / f"domU.{cpio}",
             versions=versions,
             vmlinux=out / "vmlinux",
+            system_map=out / "System.map" if pv_kernel else None,
         )
 
     def paths(self) -> list[Path]:
-        extra = [self.vmlinux] if self.vmlinux else []
+        extra = [p for p in (self.vmlinux, self.system_map) if p]
         return [
             self.xen,
             self.kernel,
@@ -182,8 +191,8 @@ class XenImages:
         ] + extra
 
 
-def default_out() -> Path:
-    return project.build_dir() / "xen"
+def default_out(pv_kernel: bool = False) -> Path:
+    return project.build_dir() / ("xen-pv" if pv_kernel else "xen")
 
 
 def scotch_reader() -> Path:
@@ -213,10 +222,16 @@ def dom0_tools() -> dict[str, Path]:
     }
 
 
-def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
+def build_key(
+    recipe: Recipe, versions: dict[str, str], pv: KernelBuild | None = None
+) -> str:
     """A digest of every input: recipe files, package versions, format,
-    and the files the guest workloads add to the domU image."""
+    the files the guest workloads add to the domU image, and Scotch's PV
+    kernel when it replaces Debian's."""
     digest = hashlib.sha256(f"format {PACKING_FORMAT}\n".encode())
+    if pv:
+        digest.update(b"pv-kernel\n")
+        digest.update(hashlib.sha256(pv.bzimage.read_bytes()).digest())
     for name, version in sorted(versions.items()):
         digest.update(f"package {name} {version}\n".encode())
     for path in recipe.files():
@@ -232,22 +247,29 @@ def build_key(recipe: Recipe, versions: dict[str, str]) -> str:
 
 
 def build_images(
-    out: Path | None = None, recipe: Recipe | None = None
+    out: Path | None = None,
+    recipe: Recipe | None = None,
+    pv_kernel: bool = False,
 ) -> XenImages:
     """Build the artefacts into ``out`` unless a build with the same
-    inputs is already there."""
-    out = out or default_out()
+    inputs is already there. With ``pv_kernel``, dom0 and the domUs run
+    Scotch's PV kernel (built first, :mod:`scotch_plugin.xen.kernel`),
+    and both initramfs are left uncompressed: the images for gem5,
+    where every instruction of a boot costs host time."""
+    out = out or default_out(pv_kernel)
+    out.mkdir(parents=True, exist_ok=True)
     recipe = recipe or read_recipe()
     versions = package_versions(recipe)
-    key = build_key(recipe, versions)
-    images = XenImages.at(out, versions)
+    pv = kernel.build_kernel() if pv_kernel else None
+    key = build_key(recipe, versions, pv)
+    images = XenImages.at(out, versions, pv_kernel)
     stamp = out / "stamp.json"
     if _stamp_key(stamp) == key and all(p.is_file() for p in images.paths()):
         return images
     stamp.unlink(missing_ok=True)
     debs = fetch_debs(versions, out / "debs")
     with tempfile.TemporaryDirectory(dir=out) as tmp:
-        _assemble(recipe, versions, debs, Path(tmp), images)
+        _assemble(recipe, versions, debs, Path(tmp), images, pv)
     stamp.write_text(json.dumps({"key": key, "versions": versions}, indent=1))
     return images
 
@@ -265,34 +287,52 @@ def _assemble(
     debs: dict[str, Path],
     tmp: Path,
     images: XenImages,
+    pv: KernelBuild | None = None,
 ) -> None:
     tree = tmp / "tree"
     for package in versions:
         extract_deb(debs[package], tree)
     xen = gzip.decompress(resolve_in(tree, XEN_GZ).read_bytes())
-    kernel_version = kernel_package(recipe.kernel).removeprefix("linux-image-")
-    kernel = resolve_in(tree, f"boot/vmlinuz-{kernel_version}").read_bytes()
     busybox = resolve_in(tree, "bin/busybox")
-    domu = domu_image(busybox, recipe.domu_init).pack()
-    dom0 = _dom0_image(recipe, tree, kernel_version, busybox)
-    dom0.file("boot/vmlinuz", kernel, 0o644)
-    # The same kernel as a gzipped ELF, for domUs on gem5: xl inflates it
-    # in a fraction of the instructions the bzImage's XZ costs there.
-    elf = vmlinux.extract(kernel, "vmlinuz")
-    dom0.file("boot/vmlinux.gz", gzip.compress(elf, 6, mtime=0), 0o644)
-    dom0.file("boot/domU.cpio.gz", domu, 0o644)
+    compress = pv is None
+    domu = domu_image(busybox, recipe.domu_init).pack(compress)
+    if pv:
+        bzimage = pv.bzimage.read_bytes()
+        elf = pv.vmlinux.read_bytes()
+        # Built in: no modules to load.
+        dom0 = _dom0_image(recipe, tree, None, busybox)
+        # The ELF as it is: xl loads it with nothing to inflate.
+        dom0.file("boot/vmlinux", elf, 0o644)
+        dom0.file("boot/domU.cpio", domu, 0o644)
+    else:
+        kernel_version = kernel_package(recipe.kernel).removeprefix(
+            "linux-image-"
+        )
+        bzimage = resolve_in(
+            tree, f"boot/vmlinuz-{kernel_version}"
+        ).read_bytes()
+        elf = vmlinux.extract(bzimage, "vmlinuz")
+        dom0 = _dom0_image(recipe, tree, kernel_version, busybox)
+        # The same kernel as a gzipped ELF, for domUs on gem5: xl
+        # inflates it in a fraction of the instructions the bzImage's
+        # XZ costs there.
+        dom0.file("boot/vmlinux.gz", gzip.compress(elf, 6, mtime=0), 0o644)
+        dom0.file("boot/domU.cpio.gz", domu, 0o644)
+    dom0.file("boot/vmlinuz", bzimage, 0o644)
     for rel, tool in dom0_tools().items():
         dom0.file(rel, tool.read_bytes())
     _write(images.xen, xen)
-    _write(images.kernel, kernel)
+    _write(images.kernel, bzimage)
     if images.vmlinux:
-        _write(images.vmlinux, vmlinux.extract(kernel, str(images.kernel)))
+        _write(images.vmlinux, elf)
+    if images.system_map and pv:
+        _write(images.system_map, pv.system_map.read_bytes())
     _write(images.domu_initrd, domu)
-    _write(images.dom0_initrd, dom0.pack())
+    _write(images.dom0_initrd, dom0.pack(compress))
 
 
 def _dom0_image(
-    recipe: Recipe, tree: Path, kernel_version: str, busybox: Path
+    recipe: Recipe, tree: Path, kernel_version: str | None, busybox: Path
 ) -> Cpio:
     image = base_image(busybox, recipe.dom0_init)
     for d in ("etc", "var/lib", "var/log", "usr/lib/xen-4.17/bin"):
@@ -307,6 +347,8 @@ def _dom0_image(
         image.file(library, resolve_in(tree, library).read_bytes())
     for rel, real in library_closure(tree, loaded).items():
         image.file(rel, real.read_bytes())
+    if kernel_version is None:
+        return image
     modules = f"lib/modules/{kernel_version}/kernel"
     for module in recipe.modules:
         data = resolve_in(tree, f"{modules}/{module}").read_bytes()

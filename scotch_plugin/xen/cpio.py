@@ -32,14 +32,18 @@ class Cpio:
         self.directory(str(PurePosixPath(path).parent))
         self.entries[path] = (0o020600, b"", (major << 8) | minor)
 
-    def pack(self) -> bytes:
-        """The gzip-compressed newc archive (reproducible: no times)."""
+    def pack(self, compress: bool = True) -> bytes:
+        """The newc archive (reproducible: no times), gzip-compressed
+        unless ``compress`` is false (a simulated kernel then has
+        nothing to inflate)."""
         out = bytearray()
         for ino, (name, (mode, data, rdev)) in enumerate(
             sorted(self.entries.items()), 1
         ):
             out += _cpio_entry(ino, name, mode, data, rdev)
         out += _cpio_entry(0, "TRAILER!!!", 0, b"", 0)
+        if not compress:
+            return bytes(out)
         return gzip.compress(bytes(out), compresslevel=9, mtime=0)
 
 
