@@ -37,10 +37,23 @@ from scotch_plugin.gem5_components.machine import (  # noqa: E402
     cache_hierarchy,
     memory_system,
 )
+from scotch_plugin.gem5_components.scotch_args import (  # noqa: E402
+    add_load_args,
+    add_observe_args,
+    add_trigger_args,
+    apply_loads,
+    apply_observe,
+    check_trigger_args,
+    observed_markers,
+    parse_load,
+    trigger_kwargs,
+)
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
     LOADERS,
     ScotchX86Board,
 )
+
+PROG = "baremetal.py"
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,60 +84,8 @@ def parse_args() -> argparse.Namespace:
         help="multiboot: Scotch-gem5's loader (32-bit entry); linux64: "
         "gem5's own X86FsLinux (64-bit entry, any gem5 binary)",
     )
-    parser.add_argument(
-        "--trigger",
-        action="append",
-        choices=("cr3", "interrupt"),
-        default=[],
-        help="raise an SMI in hardware at every CR3 load / accepted "
-        "maskable interrupt outside SMM (X86ScotchTrigger; repeatable)",
-    )
-    parser.add_argument(
-        "--trigger-random-mean",
-        type=int,
-        default=0,
-        metavar="NS",
-        help="also raise SMIs on every CPU at exponentially distributed "
-        "intervals with this mean, in ns (0: off)",
-    )
-    parser.add_argument(
-        "--trigger-random-start",
-        type=int,
-        default=0,
-        metavar="NS",
-        help="no random SMI before this time, in ns (the image must have "
-        "installed its SMM handler by then)",
-    )
-    parser.add_argument(
-        "--trigger-seed",
-        type=int,
-        default=1,
-        help="seed of the random-interval SMIs",
-    )
-    parser.add_argument(
-        "--observe",
-        action="append",
-        default=[],
-        metavar="NAME=MARKER",
-        help="record which domain each CPU runs (X86DomainObserver): the "
-        "domain NAME is the one whose page tables show MARKER at "
-        "--observe-probe (repeatable)",
-    )
-    parser.add_argument(
-        "--observe-probe",
-        type=lambda text: int(text, 0),
-        default=0,
-        metavar="VADDR",
-        help="the virtual address the observer reads the markers at",
-    )
-    parser.add_argument(
-        "--observe-key-slot",
-        type=int,
-        default=260,
-        metavar="N",
-        help="PML4 entry whose table names a domain whose tables lack "
-        "the marker (Xen's per-domain area: 260; -1: none)",
-    )
+    add_trigger_args(parser)
+    add_observe_args(parser)
     parser.add_argument(
         "--disk",
         help="a raw disk image for the IDE controller's primary master "
@@ -138,14 +99,7 @@ def parse_args() -> argparse.Namespace:
         help="a multiboot module: the file PATH, with the whole string as "
         "its command line, as QEMU's -initrd takes it (repeatable)",
     )
-    parser.add_argument(
-        "--load",
-        action="append",
-        default=[],
-        metavar="FILE@ADDR",
-        help="write FILE's bytes into memory at ADDR before the image runs, "
-        "as QEMU's generic loader does (Scotch's key block; repeatable)",
-    )
+    add_load_args(parser)
     parser.add_argument(
         "--max-ticks",
         type=int,
@@ -154,28 +108,6 @@ def parse_args() -> argparse.Namespace:
         "the bare-metal images need a few ms)",
     )
     return parser.parse_args()
-
-
-def parse_load(spec: str) -> tuple[str, int]:
-    """``FILE@ADDR`` (ADDR in hex or decimal) of --load."""
-    path, sep, addr = spec.rpartition("@")
-    try:
-        value = int(addr, 0) if sep else -1
-    except ValueError:
-        value = -1
-    if value < 0 or not path:
-        sys.exit(f"baremetal.py: --load {spec!r}: expected FILE@ADDR")
-    if not Path(path).is_file():
-        sys.exit(f"baremetal.py: --load {spec!r}: no such file {path}")
-    return path, value
-
-
-def parse_observe(spec: str) -> tuple[str, str]:
-    """``NAME=MARKER`` of --observe."""
-    name, sep, marker = spec.partition("=")
-    if not (sep and name and marker):
-        sys.exit(f"baremetal.py: --observe {spec!r}: expected NAME=MARKER")
-    return name, marker
 
 
 def tolerate_unpatched_requires() -> None:
@@ -200,19 +132,14 @@ def main() -> None:
     args = parse_args()
     if not Path(args.image).is_file():
         sys.exit(f"baremetal.py: --image {args.image}: no such file")
-    if args.no_smm and (args.trigger or args.trigger_random_mean):
-        sys.exit("baremetal.py: --trigger needs the SMM model (no --no-smm)")
-    if args.trigger_random_mean < 0 or args.trigger_random_start < 0:
-        sys.exit("baremetal.py: --trigger-random-* must be >= 0")
+    check_trigger_args(PROG, args)
     if args.disk and not Path(args.disk).is_file():
         sys.exit(f"baremetal.py: --disk {args.disk}: no such file")
     if args.loader != "multiboot" and (args.cmdline or args.module):
         sys.exit("baremetal.py: --cmdline and --module need the multiboot "
                  "loader")  # fmt: skip
-    loads = [parse_load(spec) for spec in args.load]
-    markers = dict(parse_observe(spec) for spec in args.observe)
-    if args.observe and args.no_smm:
-        sys.exit("baremetal.py: --observe needs the SMM model (no --no-smm)")
+    loads = [parse_load(PROG, spec) for spec in args.load]
+    markers = observed_markers(PROG, args)
     for module in args.module:
         if not Path(module.split(" ", 1)[0]).is_file():
             sys.exit(f"baremetal.py: --module {module!r}: no such file")
@@ -237,22 +164,9 @@ def main() -> None:
         smm_exit_latency=args.smm_exit_latency,
         with_smm=not args.no_smm,
         loader=args.loader,
-        trigger_on_cr3="cr3" in args.trigger,
-        trigger_on_interrupt="interrupt" in args.trigger,
-        trigger_random_mean=(
-            f"{args.trigger_random_mean}ns"
-            if args.trigger_random_mean
-            else None
-        ),
-        trigger_random_start=f"{args.trigger_random_start}ns",
-        trigger_seed=args.trigger_seed,
+        **trigger_kwargs(args),
     )
-    if markers:
-        board.observe_domains(
-            markers,
-            probe_vaddr=args.observe_probe,
-            key_slot=args.observe_key_slot,
-        )
+    apply_observe(board, markers, args)
     if args.disk:
         board.attach_disk(args.disk)
     if args.loader == "multiboot":
@@ -264,11 +178,7 @@ def main() -> None:
         )
     else:
         board.set_linux64_workload(args.image)
-    if loads:
-        # KernelWorkload's extras: raw bytes at an address, at init only
-        # (a restore brings RAM back from the checkpoint instead).
-        board.workload.extras = [path for path, _ in loads]
-        board.workload.extras_addrs = [addr for _, addr in loads]
+    apply_loads(board, loads)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
     simulator = Simulator(

@@ -51,6 +51,17 @@ from scotch_plugin.gem5_components.machine import (  # noqa: E402
     cache_hierarchy,
     memory_system,
 )
+from scotch_plugin.gem5_components.scotch_args import (  # noqa: E402
+    add_load_args,
+    add_observe_args,
+    add_trigger_args,
+    apply_loads,
+    apply_observe,
+    check_trigger_args,
+    observed_markers,
+    parse_load,
+    trigger_kwargs,
+)
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
     ScotchX86Board,
 )
@@ -70,11 +81,21 @@ DOM0_ARGS = (
     "scotch.seconds=3 scotch.window=1 scotch.domu_kernel=/boot/vmlinux.gz"
 )
 LIMIT_REACHED = "simulate() limit reached"
+PROG = "xen_boot.py"
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--xen", required=True, help="Xen's multiboot ELF")
+    parser.add_argument(
+        "--shim",
+        help="boot this multiboot image first, with Xen, dom0's kernel and "
+        "initrd as its modules (Scotch's shim: it provisions SMRAM, locks "
+        "it and boots module 0 as Xen)",
+    )
+    parser.add_argument(
+        "--shim-args", default="", help="the shim's command line"
+    )
     parser.add_argument("--kernel", required=True, help="dom0's kernel")
     parser.add_argument("--initrd", help="dom0's initrd (cpio)")
     parser.add_argument("--xen-args", default=XEN_ARGS)
@@ -85,6 +106,9 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="leave out the SMM controller and APM port",
     )
+    add_trigger_args(parser)
+    add_observe_args(parser)
+    add_load_args(parser)
     parser.add_argument(
         "--max-ticks",
         type=int,
@@ -124,6 +148,12 @@ def parse_args() -> argparse.Namespace:
         "keeping the last two (<outdir>/cpt.periodic.<tick>)",
     )
     parser.add_argument(
+        "--exit-at-checkpoint",
+        action="store_true",
+        help="end the run at dom0's m5 checkpoint, once saved (a staged "
+        "boot: every run restores from it)",
+    )
+    parser.add_argument(
         "--restore", metavar="CPT", help="restore from this checkpoint"
     )
     parser.add_argument(
@@ -138,6 +168,13 @@ def parse_args() -> argparse.Namespace:
         default=0,
         help="stop when a core has run this many instructions (counted "
         "from the start of this run)",
+    )
+    parser.add_argument(
+        "--ignore-work-items",
+        action="store_true",
+        help="let dom0's m5 work-begin/work-end pass: no statistics reset "
+        "(the statistics then run from the restore, dumped at each of "
+        "dom0's m5 dumpstats)",
     )
     parser.add_argument(
         "--stop-at-work-end",
@@ -171,12 +208,15 @@ def checkpoint_dir(args: argparse.Namespace) -> Callable[[int], Path]:
 
 def main() -> None:
     args = parse_args()
-    for what in ("xen", "kernel", "initrd", "readfile"):
+    for what in ("xen", "kernel", "initrd", "readfile", "shim"):
         path = getattr(args, what)
         if path and not Path(path).is_file():
-            sys.exit(f"xen_boot.py: --{what} {path}: no such file")
+            sys.exit(f"{PROG}: --{what} {path}: no such file")
     if args.cores < 1:
-        sys.exit("xen_boot.py: --cores must be >= 1")
+        sys.exit(f"{PROG}: --cores must be >= 1")
+    check_trigger_args(PROG, args)
+    loads = [parse_load(PROG, spec) for spec in args.load]
+    markers = observed_markers(PROG, args)
 
     processor = SimpleProcessor(
         cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
@@ -187,7 +227,9 @@ def main() -> None:
         memory=memory_system(args),
         cache_hierarchy=cache_hierarchy(args),
         with_smm=not args.no_smm,
+        **trigger_kwargs(args),
     )
+    apply_observe(board, markers, args)
     if args.readfile:
         board.readfile = args.readfile
     # Xen finds its APICs through ACPI (the MP-table path faults early).
@@ -198,12 +240,26 @@ def main() -> None:
     cmdlines = [f"{Path(args.kernel).name} {args.dom0_args}"] + (
         [Path(args.initrd).name] if args.initrd else []
     )
-    board.set_multiboot_workload(
-        args.xen,
-        command_line=f"{Path(args.xen).name} {args.xen_args}",
-        modules=tuple(modules),
-        module_cmdlines=tuple(cmdlines),
-    )
+    xen_cmdline = f"{Path(args.xen).name} {args.xen_args}"
+    if args.shim:
+        # The shim boots module 0 as GRUB would boot Xen: its command
+        # line becomes Xen's, the other modules are passed on.
+        board.set_multiboot_workload(
+            args.shim,
+            command_line=f"{Path(args.shim).name} {args.shim_args}",
+            modules=(args.xen, *modules),
+            module_cmdlines=(xen_cmdline, *cmdlines),
+            exit_on_work_items=not args.ignore_work_items,
+        )
+    else:
+        board.set_multiboot_workload(
+            args.xen,
+            command_line=xen_cmdline,
+            modules=tuple(modules),
+            module_cmdlines=tuple(cmdlines),
+            exit_on_work_items=not args.ignore_work_items,
+        )
+    apply_loads(board, loads)
 
     def on_exit():
         # dom0's m5 exit: the run is done.
@@ -215,7 +271,7 @@ def main() -> None:
         # dom0's m5 checkpoint: every domU's workload has started.
         while True:
             save_checkpoint(simulator, checkpoint_dir(args))
-            yield False
+            yield args.exit_at_checkpoint
 
     def on_work_begin():
         while True:
