@@ -160,3 +160,43 @@ def test_a_caller_that_waited_out_the_deadline_gets_the_reason(tv):
     with pytest.raises(ledger.SnapshotRejected, match="within 60 s"):
         tv.check_deadline(waited=True)
     assert tv.outstanding is None
+
+
+# -- nonces drawn ahead (gem5: handed over with a restored run's
+# parameters, answered in order)
+
+
+def test_challenges_drawn_ahead_are_answered_in_order(tv):
+    n1 = tv.challenge_ahead("start")
+    n2 = tv.challenge_ahead("end")
+    assert n1 != n2
+    assert tv.accept_ahead("start", answer(tv, n1, 3))["seq"] == 3
+    assert tv.accept_ahead("end", answer(tv, n2, 9))["seq"] == 9
+    assert tv.ahead == []
+
+
+def test_an_answer_ahead_out_of_order_is_rejected(tv):
+    tv.challenge_ahead("start")
+    n2 = tv.challenge_ahead("end")
+    with pytest.raises(ledger.SnapshotRejected, match="reordered"):
+        tv.accept_ahead("end", answer(tv, n2, 9))
+
+
+def test_the_end_nonce_cannot_answer_the_start(tv):
+    """dom0 sees both nonces at once: a snapshot taken for the end's
+    nonce and relayed as the start's is refused by its nonce."""
+    tv.challenge_ahead("start")
+    n2 = tv.challenge_ahead("end")
+    with pytest.raises(ledger.SnapshotRejected, match="nonce"):
+        tv.accept_ahead("start", answer(tv, n2, 3))
+
+
+def test_a_replay_ahead_is_rejected(tv):
+    n1 = tv.challenge_ahead("start")
+    tv.challenge_ahead("end")
+    first = answer(tv, n1, 3)
+    tv.accept_ahead("start", first)
+    with pytest.raises(ledger.SnapshotRejected, match="nonce"):
+        tv.accept_ahead("end", first)
+    with pytest.raises(ledger.SnapshotRejected, match="no challenge"):
+        tv.accept_ahead("end", first)
