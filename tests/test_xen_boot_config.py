@@ -170,3 +170,64 @@ def test_xen_boot_refuses_a_missing_image(m5stub, capsys, tmp_path):
             ["--xen", str(tmp_path / "nope"), "--kernel", str(tmp_path)],
             capsys,
         )
+
+
+def test_xen_boot_through_the_shim_with_scotch_s_hardware(
+    m5stub, capsys, images, tmp_path
+):
+    """Scotch's chain: the shim is the multiboot image and Xen module 0;
+    the key block is loaded raw; the observer and a trigger are wired."""
+    shim = tmp_path / "scotch_shim.elf"
+    shim.write_bytes(b"")
+    block = tmp_path / "keyblock.bin"
+    block.write_bytes(b"\0" * 64)
+    run_config(
+        [*_args(images), "--max-ticks", "5000",
+         "--shim", str(shim), "--shim-args", "scotch.keyblock=0x41000000",
+         "--load", f"{block}@0x41000000",
+         "--observe", "dom0=dom0", "--observe", "victim=victim",
+         "--observe-probe", "0xffffffff81ac2601",
+         "--trigger", "cr3", "--exit-at-checkpoint", "--ignore-work-items"],
+        capsys,
+    )  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    workload = board.workload
+    assert workload.object_file == str(shim)
+    assert (
+        workload.command_line == "scotch_shim.elf scotch.keyblock=0x41000000"
+    )
+    assert workload.modules == [
+        str(images["xen-4.17-amd64"]),
+        str(images["vmlinuz"]),
+        str(images["dom0.cpio.gz"]),
+    ]
+    assert workload.module_cmdlines[0].split()[:2] == [
+        "xen-4.17-amd64",
+        "console=com1",
+    ]
+    assert workload.extras == [str(block)]
+    assert workload.extras_addrs == [0x41000000]
+    observer = board.observer
+    assert observer.domains == ["dom0", "victim"]
+    assert observer.markers == ["dom0", "victim"]
+    assert observer.probe_vaddr == 0xFFFFFFFF81AC2601
+    assert board.trigger.on_cr3 is True
+    assert board.exit_on_work_items is False
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--shim", "/nonexistent/shim.elf"], "--shim /nonexistent/shim.elf"),
+        (["--load", "nofile"], "expected FILE@ADDR"),
+        (["--observe", "novalue"], "expected NAME=MARKER"),
+        (["--no-smm", "--trigger", "cr3"], "needs the SMM model"),
+    ],
+)
+def test_xen_boot_refuses_bad_scotch_options(
+    m5stub, capsys, images, extra, message
+):
+    with pytest.raises(SystemExit) as info:
+        run_config([*_args(images), *extra], capsys)
+    assert str(info.value).startswith("xen_boot.py: ")
+    assert message in str(info.value)
