@@ -297,8 +297,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{args.experiment}: --{given[0].replace('_', '-')}: only for "
             "sweep files (with a grid); this is an RQ1 experiment file"
         )
-    # The platform checks the experiment before anything is built: gem5
-    # (the file's platform, or --gem5-binary) refuses it, with the reason.
+    # The platform checks the experiment before anything is built: QEMU,
+    # or gem5 (the file's platform, or --gem5-binary, which wins).
     rq1.run_experiment(exp, platform=for_experiment(exp, args.gem5_binary))
     return 0
 
@@ -429,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
             "severity, boot Xen with Scotch on QEMU, run the attacker and "
             "victim domUs, and compare each domain's CPU time in Scotch's "
             "SMM ledger, Xen's accounting and ground truth (xentrace). "
+            "On gem5 (platform: gem5, or --gem5-binary) one cached boot is "
+            "restored for every run, and the ground truth is the "
+            "simulator's domain observer. "
             "Prints the table and writes results.csv, rq1.png and each "
             "run's logs to the file's output directory. A sweep file (one "
             "with a grid) instead runs one gem5 point per grid point, "
@@ -438,7 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT.yaml")
-    p.add_argument("--gem5-binary", type=Path, metavar="PATH")
+    p.add_argument(
+        "--gem5-binary",
+        type=Path,
+        metavar="PATH",
+        help="run on gem5 with this binary (wins over the file's)",
+    )
     sw = p.add_argument_group(
         "sweep files (with a grid; docs/experiment-files.md, 'Sweeps')"
     )

@@ -244,15 +244,16 @@ def test_wrong_type(tmp_path):
         tmp_path,
         data,
         "seconds",
-        "expected an integer from 1 to 3600",
+        "expected a number of seconds from 0.01 to 3600",
         "found 'six' (a string)",
     )
 
 
-def test_float_is_not_an_integer(tmp_path):
+def test_fractional_seconds_need_gem5(tmp_path):
     data = base()
     data["seconds"] = 2.5
-    problem(tmp_path, data, "seconds", "expected an integer", "found 2.5")
+    problem(tmp_path, data, "seconds", "expected whole seconds on platform "
+            "qemu", "found 2.5")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -271,7 +272,10 @@ def test_booleans_are_not_integers(tmp_path, where, field):
     for key in where[:-1]:
         target = target[key]  # type: ignore[index]
     target[where[-1]] = True  # type: ignore[index]
-    problem(tmp_path, data, field, "expected an integer", "found true")
+    expected = (
+        "expected a number" if field == "seconds" else "expected an integer"
+    )
+    problem(tmp_path, data, field, expected, "found true")
 
 
 def test_integers_are_not_booleans(tmp_path):
@@ -656,8 +660,8 @@ def test_one_problem_is_one_line(tmp_path):
         load_experiment(path, env={})
     line = data_line(path, "seconds:")
     assert str(info.value) == (
-        f"{path}:{line}: seconds: out of range: expected an integer from 1 "
-        "to 3600, found 0"
+        f"{path}:{line}: seconds: out of range: expected a number of "
+        "seconds from 0.01 to 3600, found 0"
     )
 
 

@@ -77,8 +77,8 @@ def test_gem5_binary_option_goes_to_gem5(tmp_path):
 @pytest.mark.parametrize(
     "text, gem5_binary, field, reason",
     [
-        (on_gem5(GOOD), None, "platform: ", "not wired yet"),
-        (GOOD, Path("/bin/true"), "--gem5-binary: ", "Xen to boot in gem5"),
+        (on_gem5(GOOD), None, "gem5.binary: ", "with Scotch-gem5's series"),
+        (GOOD, Path("/bin/true"), "--gem5-binary: ", "did not run as gem5"),
     ],
 )
 def test_gem5_refuses_naming_the_file_and_the_field(
@@ -103,7 +103,7 @@ def test_scotch_run_refuses_platform_gem5_before_anything_runs(tmp_path):
     start = time.monotonic()
     proc = scotch("run", str(f))
     assert proc.returncode == 2
-    assert f"{f.resolve()}: platform: gem5 runs of RQ1" in proc.stderr
+    assert f"{f.resolve()}: gem5.binary: expected a gem5 binary" in proc.stderr
     assert not (tmp_path / "out").exists()
     assert time.monotonic() - start < 30
 
@@ -169,6 +169,6 @@ def test_run_experiment_goes_through_the_platform(tmp_path):
 
 def test_run_experiment_on_gem5_stops_before_its_output(tmp_path):
     exp = load_experiment(write(tmp_path, on_gem5(GOOD)))
-    with pytest.raises(ScotchError, match="platform: gem5 runs of RQ1"):
+    with pytest.raises(ScotchError, match="gem5.binary: expected a gem5"):
         rq1.run_experiment(exp, say=lambda _: None)
     assert not (tmp_path / "out").exists()

@@ -52,12 +52,15 @@ def test_bad_file_stops_before_any_simulation(tmp_path, change, field):
     assert time.monotonic() - start < 30
 
 
-def test_gem5_binary_is_refused_with_the_reason(tmp_path):
+def test_a_gem5_binary_that_is_not_gem5_is_refused(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text(GOOD)
     proc = scotch("run", str(good), "--gem5-binary", "/bin/true")
     assert proc.returncode == 2
-    assert "Xen to boot in gem5" in proc.stderr
+    assert f"{good.resolve()}: --gem5-binary: expected a gem5 binary" in (
+        proc.stderr
+    )
+    assert not (tmp_path / "results").exists()
 
 
 def test_unequal_domain_memory_is_named(tmp_path):

@@ -212,6 +212,16 @@ def _positive_number(value: object) -> float:
     return float(value)
 
 
+def _seconds(value: object) -> float:
+    low, high = SECONDS_RANGE
+    expected = f"a number of seconds from {low:g} to {high:g}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _wrong(expected, value)
+    if not math.isfinite(value) or not low <= value <= high:
+        _problem(f"out of range: expected {expected}, found {value}")
+    return value
+
+
 def _frequency(value: object) -> str:
     if not isinstance(value, str) or not FREQUENCY.fullmatch(value):
         _wrong(_FREQUENCY_WHAT, value)
@@ -305,7 +315,7 @@ class _ExperimentModel(_Model):
     )
     attack: Annotated[_AttackModel, BeforeValidator(_null_is_empty)]
     domains: list[_DomainModel]
-    seconds: Annotated[int, _integer(*SECONDS_RANGE)] = DEFAULT_SECONDS
+    seconds: Annotated[float, PlainValidator(_seconds)] = DEFAULT_SECONDS
     output: Annotated[str, _text(None, _OUTPUT_WHAT)] | None = None
 
 
@@ -473,9 +483,21 @@ class _Schema:
         if platform == "qemu" and trigger in GEM5_ONLY_TRIGGERS:
             p.fail(
                 ("trigger",),
-                "expected software on platform qemu (the cr3 and random "
-                f"triggers need platform gem5), found '{trigger}'",
+                "expected software on platform qemu (the cr3, interrupt "
+                f"and random triggers need platform gem5), found '{trigger}'",
             )
+        seconds = top.get("seconds")
+        if (
+            platform == "qemu"
+            and isinstance(seconds, float)
+            and not seconds.is_integer()
+        ):
+            p.fail(
+                ("seconds",),
+                "expected whole seconds on platform qemu (a fraction of a "
+                f"second needs platform gem5), found {seconds}",
+            )
+            del data["seconds"]
         if trigger not in (None, "random") and "random_mean_us" in top:
             p.fail(
                 ("random_mean_us",),

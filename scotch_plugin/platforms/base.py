@@ -25,6 +25,8 @@ class Platform(ABC):
 
     #: The platform's name in an experiment file (``platform: qemu``).
     name: ClassVar[str]
+    #: Runs at once (each its own simulator process).
+    workers: int = 1
 
     @abstractmethod
     def check(self, experiment: Experiment) -> None:

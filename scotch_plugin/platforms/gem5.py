@@ -1,62 +1,146 @@
-"""gem5 as the platform of ``scotch run``: not yet.
+"""gem5 as the platform of ``scotch run``: one cached boot, a restore per
+run (:mod:`scotch_plugin.platforms.scotch_gem5`).
 
-Xen boots in gem5 (``gem5_configs/xen_boot.py``, README, "Xen in gem5"),
-but only as far as dom0's toolstack, and not through Scotch's shim and
-key chain; a full run (the domUs, the verifier's exports, the three
-views) is not implemented. So :class:`Gem5Platform` refuses every
-experiment before anything is built or simulated, naming the file and
-the field that asked for gem5: ``platform: gem5`` in the file, or
-``--gem5-binary`` on the command line.
+An experiment runs on gem5 when its file says ``platform: gem5`` or
+``--gem5-binary`` names a binary. :meth:`Gem5Platform.check` stops
+before anything is built or simulated when the experiment asks for
+what gem5 cannot give, naming the file and the field: no binary, a
+binary that is not there, a frequency other than the one the boot was
+made at, domains the runner does not take. The CPU model, the trigger
+and the window are a run's own (set at restore); the domains are the
+boot's.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
 from pathlib import Path
 from typing import Literal
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.experiments.model import Experiment
+from scotch_plugin.experiments.model import DEFAULT_FREQUENCY, Experiment
+from scotch_plugin.gem5 import check
+from scotch_plugin.gem5.run import CPU_MODELS
+from scotch_plugin.platforms import scotch_gem5
 from scotch_plugin.platforms.base import Platform
-from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun
+from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
 
 #: What asked for gem5: the file's field or the command-line option.
 Gem5Field = Literal["platform", "--gem5-binary"]
 
 
 class Gem5Platform(Platform):
-    """A full-Xen Scotch run on gem5: refused, with the reason."""
+    """Scotch's runs on gem5, restored from one cached boot."""
 
     name = "gem5"
 
     def __init__(
-        self, binary: Path | None = None, field: Gem5Field = "platform"
+        self,
+        binary: Path | None = None,
+        field: Gem5Field = "platform",
+        timeout: float = 3600.0,
     ) -> None:
         self.binary = binary
         self.field = field
+        self.timeout = timeout
+        self._boot: scotch_gem5.Gem5Boot | None = None
+        self._booted: scotch_gem5.BootResult | None = None
+        self._checked: Path | None = None
+        self._experiment: Experiment | None = None
+        # Runs restore one boot, each in its own gem5 process.
+        self.workers = os.cpu_count() or 1
 
-    def refusal(self, experiment: Experiment) -> ScotchError:
-        """Why ``experiment`` cannot run on gem5, naming its file and the
-        field that asked for gem5."""
-        if self.field == "--gem5-binary":
-            return ScotchError(
-                f"{experiment.source}: --gem5-binary: RQ1 needs Xen to boot "
-                "in gem5 with its domUs, which it does only as far as "
-                "dom0's toolstack yet (README, 'Xen in gem5'); the "
-                "experiment runs on QEMU without it"
-            )
-        return ScotchError(
-            f"{experiment.source}: platform: gem5 runs of RQ1 are not wired "
-            "yet: Xen boots in gem5, but not yet through Scotch's shim and "
-            "key chain (see README, 'Xen in gem5'); use platform: qemu"
+    def _where(self, experiment: Experiment, field: str) -> str:
+        return f"{experiment.source or 'inline'}: {field}"
+
+    def choice(self, experiment: Experiment) -> scotch_gem5.RestoreChoice:
+        cpu = experiment.gem5.cpu if experiment.gem5 else "atomic"
+        return scotch_gem5.RestoreChoice(
+            cpu=cpu,
+            trigger=experiment.trigger,
+            random_mean_us=experiment.random_mean_us or 100.0,
         )
 
     def check(self, experiment: Experiment) -> None:
-        raise self.refusal(experiment)
+        where = self._where
+        if self.binary is None:
+            raise ScotchError(
+                f"{where(experiment, 'gem5.binary')}: platform gem5 needs "
+                "a gem5 binary: expected gem5.binary, SCOTCH_GEM5_BINARY or "
+                "--gem5-binary, found none"
+            )
+        field = "--gem5-binary" if self.field == "--gem5-binary" else (
+            "gem5.binary"
+        )  # fmt: skip
+        if self._checked != self.binary:
+            try:
+                report = check.run_check(Path(self.binary), timeout=120)
+            except ScotchError as exc:
+                raise ScotchError(
+                    f"{where(experiment, field)}: expected a gem5 binary "
+                    f"with Scotch-gem5's series: {exc}"
+                ) from None
+            missing = [f.key for f in report.missing()]
+            if missing:
+                raise ScotchError(
+                    f"{where(experiment, field)}: {self.binary} lacks "
+                    f"{', '.join(missing)} (build it with scotch gem5 build)"
+                )
+            self._checked = self.binary
+        gem5 = experiment.gem5
+        if gem5 is not None and gem5.frequency != DEFAULT_FREQUENCY:
+            raise ScotchError(
+                f"{where(experiment, 'gem5.frequency')}: the gem5 boot "
+                f"runs at {DEFAULT_FREQUENCY} (the checkpoint fixes it); "
+                f"found {gem5.frequency}"
+            )
+        if gem5 is not None and gem5.cpu not in CPU_MODELS:
+            raise ScotchError(
+                f"{where(experiment, 'gem5.cpu')}: expected one of "
+                f"{', '.join(CPU_MODELS)}, found {gem5.cpu}"
+            )
+        for severity in experiment.severities:
+            run_spec(experiment, severity)
+        self._experiment = experiment
 
     def prepare(self) -> None:
-        """Nothing to build: :meth:`check` refuses every experiment."""
+        """Boot (or reuse the cached boot of) the checked experiment's
+        machine, once, before the runs restore it."""
+        if self._experiment is None:
+            raise ScotchError(
+                "Gem5Platform.prepare: check() an experiment first"
+            )
+        exp = self._experiment
+        self._ensure_boot(run_spec(exp, exp.severities[0]))
+
+    def _ensure_boot(self, spec: RunSpec) -> None:
+        assert self.binary is not None
+        boot = scotch_gem5.prepare(Path(self.binary), spec)
+        if self._boot is None or boot.key != self._boot.key:
+            self._boot = boot
+            self._booted = scotch_gem5.boot(boot)
 
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path
     ) -> ScotchRun:
-        raise self.refusal(experiment)
+        if self._boot is None:  # not through run_experiment
+            self.check(experiment)
+            self.prepare()
+        assert self._boot is not None and self._booted is not None
+        outdir = log.with_suffix(".gem5")
+        try:
+            return scotch_gem5.run(
+                self._boot,
+                self._booted,
+                dataclasses.replace(spec, staged=True),
+                self.choice(experiment),
+                outdir,
+                timeout=self.timeout,
+            )
+        finally:
+            console = outdir / scotch_gem5.CONSOLE
+            log.parent.mkdir(parents=True, exist_ok=True)
+            if console.is_file():
+                shutil.copyfile(console, log)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -52,7 +53,7 @@ class RunSpec:
     #: > 0: measure this many seconds of contention, then pause the domUs
     #: (their workloads run longer) and read the views; 0: wait for the
     #: workloads, ``seconds`` each, to finish.
-    window: int = 0
+    window: float = 0
     memory_mb: int = 128
     attacker_domid: int = -1
     severity: int = 0
@@ -91,7 +92,9 @@ class ScotchRun:
     spec: RunSpec
     domains: dict[str, DomainTimes]
     ledger: dict[str, object]
-    trace: xentrace.TraceSummary
+    #: xentrace's view (``None`` when the ground truth is the
+    #: simulator's observer and no trace was taken).
+    trace: xentrace.TraceSummary | None
     host_seconds: float
     serial: str
     command: list[str]
@@ -102,6 +105,9 @@ class ScotchRun:
     relayed: list[tuple[str, int, str]] = field(default_factory=list)
     #: Bytes of guest RAM searched for the key after the run (none found).
     ram_scanned: int = 0
+    #: gem5: the simulator's statistics at the last export (the observer,
+    #: the SMM controller, the trigger), cumulative from the restore.
+    sim_stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def key(self) -> bytes:
@@ -123,7 +129,7 @@ def run_words(spec: RunSpec) -> str:
     # A window pauses workloads that are still running.
     seconds = spec.seconds + 300 if spec.window else spec.seconds
     return (
-        f"scotch.window={spec.window} scotch.seconds={seconds} "
+        f"scotch.window={spec.window:g} scotch.seconds={seconds} "
         f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
         f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack} "
         # The attack is set at run time (xl set-parameters), as a
@@ -149,7 +155,7 @@ def run_spec(exp: Experiment, severity: int) -> RunSpec:
     names = [d.name for d in exp.domains]
     return RunSpec(
         domains=tuple(DomainSpec(d.name, d.workload) for d in exp.domains),
-        seconds=exp.seconds,
+        seconds=math.ceil(exp.seconds),
         window=exp.seconds,
         memory_mb=exp.domains[0].memory_mb,
         attacker_domid=names.index(exp.attacker.name) + 1,
@@ -195,10 +201,17 @@ def parse_run(
     serial: str,
     host_seconds: float,
     cmd: list[str],
+    truth_by_name: dict[str, int] | None = None,
 ) -> ScotchRun:
     """The three views of a finished run. A domain missing from a view,
     a workload that did not run, or a ledger with failed lookups is an
-    error naming the cause: never a silent 0."""
+    error naming the cause: never a silent 0.
+
+    Without ``truth_by_name`` the ground truth is xentrace's trace and
+    Scotch's view the last snapshot's totals (QEMU). With it (gem5),
+    the ground truth is the simulator's observer, cycles by domain name
+    between the first and the last export, and Scotch's view is the
+    ledger's growth between the same two snapshots."""
     report = dom0_report.parse_report(serial, host_seconds, cmd)
     attack = report.events.get("attack-set")
     asked = {
@@ -214,7 +227,12 @@ def parse_run(
     if not verifier.accepted:
         raise ScotchError("the verifier accepted no ledger snapshot")
     ledger = verifier.accepted[-1]
-    trace = parse_trace(serial)
+    first = verifier.accepted[0]
+    if truth_by_name is not None and len(verifier.accepted) < 2:
+        raise ScotchError("the verifier accepted one snapshot; the "
+                          "ledger's growth needs two")  # fmt: skip
+    trace = parse_trace(serial) if truth_by_name is None else None
+    at_start = {int(str(d["domid"])): d for d in first["domains"]}  # type: ignore[attr-defined]
     problems = ledger_problems(ledger)
     by_domid = {int(str(d["domid"])): d for d in ledger["domains"]}  # type: ignore[attr-defined]
     domains: dict[str, DomainTimes] = {}
@@ -237,16 +255,23 @@ def parse_run(
                 f"{want.name} (domid {d.domid}) is not in Scotch's ledger"
             )
             entry = {}
-        truth = trace.domain_cycles.get(d.domid)
+        cycles = int(entry.get("cycles", 0))
+        if trace is not None:
+            truth = trace.domain_cycles.get(d.domid)
+            seen_by = "xentrace's trace"
+        else:
+            assert truth_by_name is not None
+            truth = truth_by_name.get(want.name)
+            seen_by = "the simulator's observer"
+            cycles -= int(at_start.get(d.domid, {}).get("cycles", 0))
         if not truth:
             problems.append(
-                f"{want.name} (domid {d.domid}) never ran in xentrace's "
-                "trace"
+                f"{want.name} (domid {d.domid}) never ran in {seen_by}"
             )
         domains[want.name] = DomainTimes(
             name=want.name,
             domid=d.domid,
-            scotch_cycles=int(entry.get("cycles", 0)),
+            scotch_cycles=cycles,
             xen_seconds=d.cpu_seconds,
             truth_cycles=int(truth or 0),
             switches=int(entry.get("switches", 0)),

@@ -1,0 +1,163 @@
+"""Scotch end to end on gem5 (scotch_plugin/platforms/scotch_gem5.py): one
+cached boot to dom0's staged checkpoint, runs restored from it.
+
+Without gem5: how a run's console and statistics are read, and the
+restore command each trigger makes. With SCOTCH_GEM5_BINARY and a
+cached boot of experiments/rq1-gem5.yaml's domains (``scotch run
+experiments/rq1-gem5.yaml`` makes it): a restored run's ledger against
+the simulator's observer, with Xen's SMI and with the CR3 trigger
+alone."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.experiments.load import load_experiment
+from scotch_plugin.platforms import scotch_gem5
+from scotch_plugin.platforms.scotch_run import run_spec
+
+STATS_DUMP = """
+---------- Begin Simulation Statistics ----------
+simTicks                                   {ticks}   # ticks
+board.clk_domain.clock                          333   # period
+board.observer.ticks::dom0                 {dom0}   # ticks
+board.observer.ticks::attacker             {a}   # ticks
+board.observer.ticks::victim               {v}   # ticks
+---------- End Simulation Statistics   ----------
+"""
+
+
+def test_observer_cycles_are_the_growth_between_dom0_s_dumps(tmp_path):
+    stats = tmp_path / "stats.txt"
+    stats.write_text(
+        STATS_DUMP.format(ticks=1, dom0=333, a=3330, v=0)
+        + STATS_DUMP.format(ticks=2, dom0=666, a=333000 + 3330, v=166500)
+    )
+    cycles, end = scotch_gem5.observer_cycles(stats, ["attacker", "victim"])
+    assert cycles == {"attacker": 1000, "victim": 500}
+    assert end["simTicks"] == 2
+
+
+def test_one_dump_is_an_error(tmp_path):
+    stats = tmp_path / "stats.txt"
+    stats.write_text(STATS_DUMP.format(ticks=1, dom0=1, a=1, v=1))
+    with pytest.raises(ScotchError, match="1 statistics dump"):
+        scotch_gem5.observer_cycles(stats, ["attacker"])
+
+
+def test_relayed_snapshots_are_anchored_lines():
+    serial = "\n".join(
+        [
+            "SCOTCH-CHALLENGE start",
+            "SCOTCH-SNAPSHOT 1 abcd",
+            # A domU's console reaches dom0's only behind a prefix.
+            "SCOTCH-DOMU victim: SCOTCH-SNAPSHOT 1 ffff",
+            "noise SCOTCH-CHALLENGE end",
+            "SCOTCH-CHALLENGE end",
+            "SCOTCH-SNAPSHOT 2 0123",
+            "SCOTCH-SNAPSHOT 2 4567",
+        ]
+    )
+    assert scotch_gem5.relayed_snapshots(serial) == [
+        ("start", "abcd"),
+        ("end", "0123"),
+    ]
+
+
+def _fake_boot(tmp_path: Path) -> tuple[object, scotch_gem5.BootResult]:
+    exp = load_experiment(ROOT / "experiments" / "rq1-gem5.yaml", env={
+        "SCOTCH_GEM5_BINARY": "/bin/true"})  # fmt: skip
+
+    class Boot:
+        binary = Path("/opt/gem5.opt")
+        spec = run_spec(exp, 0)
+
+        def machine_args(self) -> list[str]:
+            return ["--xen", "xen"]
+
+    cpt = tmp_path / "cpt.123"
+    booted = scotch_gem5.BootResult(tmp_path, cpt, b"k" * 32, True,
+                                    {"tick": 5_000_000})  # fmt: skip
+    return Boot(), booted
+
+
+@pytest.mark.parametrize(
+    "trigger, wanted",
+    [
+        ("software", []),
+        ("cr3", ["--trigger", "cr3"]),
+        ("interrupt", ["--trigger", "interrupt"]),
+        ("random", ["--trigger-random-mean", "250000",
+                    "--trigger-random-start", "5000"]),
+    ],
+)  # fmt: skip
+def test_the_trigger_is_set_at_restore(tmp_path, trigger, wanted):
+    boot, booted = _fake_boot(tmp_path)
+    choice = scotch_gem5.RestoreChoice(
+        cpu="o3", trigger=trigger, random_mean_us=250
+    )
+    cmd = scotch_gem5.restore_command(
+        boot, booted, choice, tmp_path / "out", tmp_path / "p.txt"  # type: ignore[arg-type]
+    )
+    assert cmd[cmd.index("--restore") + 1] == str(booted.checkpoint)
+    assert cmd[cmd.index("--cpu") + 1] == "o3"
+    assert cmd[cmd.index("--readfile") + 1] == str(tmp_path / "p.txt")
+    assert "--ignore-work-items" in cmd
+    tail = cmd[cmd.index("--checkpoint-dir") + 2 :]
+    assert tail == wanted
+
+
+# -- on gem5, from the cached boot ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def booted(gem5_binary):
+    exp = load_experiment(ROOT / "experiments" / "rq1-gem5.yaml", env={
+        "SCOTCH_GEM5_BINARY": str(gem5_binary)})  # fmt: skip
+    boot = scotch_gem5.prepare(gem5_binary, run_spec(exp, 0))
+    done = scotch_gem5.cached(boot)
+    if done is None:
+        pytest.skip(
+            f"no cached gem5 boot {boot.directory} for this binary and "
+            "these images: `scotch run experiments/rq1-gem5.yaml "
+            "--gem5-binary ...` makes it (about an hour)"
+        )
+    return exp, boot, done
+
+
+def _run(booted, tmp_path, trigger: str, severity: int = 0):
+    exp, boot, done = booted
+    spec = dataclasses.replace(run_spec(exp, severity), window=0.05)
+    choice = scotch_gem5.RestoreChoice(cpu="atomic", trigger=trigger)
+    return scotch_gem5.run(boot, done, spec, choice, tmp_path / "run")
+
+
+def _within(run, rel: float) -> None:
+    for name, d in run.domains.items():
+        assert d.truth_cycles > 0, name
+        assert d.scotch_cycles == pytest.approx(d.truth_cycles, rel=rel), (
+            name, d.scotch_cycles, d.truth_cycles)  # fmt: skip
+
+
+def test_ledger_follows_the_observer_with_xen_s_smi(booted, tmp_path):
+    run = _run(booted, tmp_path, "software")
+    _within(run, 0.01)
+    assert run.ram_scanned > 0
+
+
+def test_cr3_trigger_alone_keeps_the_ledger_on_the_observer(booted, tmp_path):
+    """Xen's software SMI off: the hardware raises one SMI at every CR3
+    load outside SMM, which the hypervisor cannot skip."""
+    run = _run(booted, tmp_path, "cr3")
+    s = run.sim_stats
+    loads = s["board.trigger.cr3LoadsOutsideSmm"]
+    assert loads > 0
+    assert s["board.trigger.smisRaised::cr3"] == loads
+    assert s["board.observer.cr3Loads"] == loads
+    assert '"smi": 0' in run.serial
+    _within(run, 0.01)
