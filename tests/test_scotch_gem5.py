@@ -119,7 +119,10 @@ def test_the_trigger_is_set_at_restore(tmp_path, trigger, wanted):
 def booted(gem5_binary):
     exp = load_experiment(ROOT / "experiments" / "rq1-gem5.yaml", env={
         "SCOTCH_GEM5_BINARY": str(gem5_binary)})  # fmt: skip
-    boot = scotch_gem5.prepare(gem5_binary, run_spec(exp, 0))
+    assert exp.gem5 is not None
+    boot = scotch_gem5.prepare(
+        gem5_binary, run_spec(exp, 0), exp.gem5.frequency
+    )
     done = scotch_gem5.cached(boot)
     if done is None:
         pytest.skip(

@@ -5,10 +5,10 @@ An experiment runs on gem5 when its file says ``platform: gem5`` or
 ``--gem5-binary`` names a binary. :meth:`Gem5Platform.check` stops
 before anything is built or simulated when the experiment asks for
 what gem5 cannot give, naming the file and the field: no binary, a
-binary that is not there, a frequency other than the one the boot was
-made at, domains the runner does not take. The CPU model, the trigger
-and the window are a run's own (set at restore); the domains are the
-boot's.
+binary that is not there or lacks a feature of the series,
+domains the runner does not take. The CPU model, the trigger and the
+window are a run's own (set at restore); the domains and the clock are
+the boot's (another value is another cached boot).
 """
 
 from __future__ import annotations
@@ -90,12 +90,6 @@ class Gem5Platform(Platform):
                 )
             self._checked = self.binary
         gem5 = experiment.gem5
-        if gem5 is not None and gem5.frequency != DEFAULT_FREQUENCY:
-            raise ScotchError(
-                f"{where(experiment, 'gem5.frequency')}: the gem5 boot "
-                f"runs at {DEFAULT_FREQUENCY} (the checkpoint fixes it); "
-                f"found {gem5.frequency}"
-            )
         if gem5 is not None and gem5.cpu not in CPU_MODELS:
             raise ScotchError(
                 f"{where(experiment, 'gem5.cpu')}: expected one of "
@@ -116,8 +110,10 @@ class Gem5Platform(Platform):
         self._ensure_boot(run_spec(exp, exp.severities[0]))
 
     def _ensure_boot(self, spec: RunSpec) -> None:
-        assert self.binary is not None
-        boot = scotch_gem5.prepare(Path(self.binary), spec)
+        assert self.binary is not None and self._experiment is not None
+        gem5 = self._experiment.gem5
+        frequency = gem5.frequency if gem5 else DEFAULT_FREQUENCY
+        boot = scotch_gem5.prepare(Path(self.binary), spec, frequency)
         if self._boot is None or boot.key != self._boot.key:
             self._boot = boot
             self._booted = scotch_gem5.boot(boot)

@@ -120,6 +120,8 @@ class Gem5Boot:
     images: boot_images.XenImages
     xen: hypervisor.ScotchXen
     spec: RunSpec
+    #: The CPU clock (the boot's and every restore's).
+    frequency: str = "3GHz"
 
     @property
     def memory_mb(self) -> int:
@@ -151,6 +153,7 @@ class Gem5Boot:
             "--xen-args", XEN_ARGS,
             "--dom0-args", self.dom0_args,
             "--memory", f"{self.memory_mb}MiB",
+            "--clock", self.frequency,
             "--observe-probe", f"{uts_nodename(self.images):#x}",
         ]  # fmt: skip
         for name, marker in self.markers().items():
@@ -204,13 +207,13 @@ class BootResult:
     record: dict[str, object]
 
 
-def prepare(binary: Path, spec: RunSpec) -> Gem5Boot:
+def prepare(binary: Path, spec: RunSpec, frequency: str = "3GHz") -> Gem5Boot:
     """Build (or reuse) everything a gem5 boot needs."""
     scons("scotch")
     images = boot_images.build_images(pv_kernel=True)
     xen = hypervisor.build(hypervisor_config(images))
     staged = dataclasses.replace(spec, staged=True)
-    return Gem5Boot(binary, images, xen, staged)
+    return Gem5Boot(binary, images, xen, staged, frequency)
 
 
 def _say(line: str) -> None:

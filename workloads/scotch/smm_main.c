@@ -34,6 +34,9 @@ struct ledger {
     uint64_t unknown_cycles;
     uint32_t lookup_failures;
     uint32_t export_failures;
+    /* The domain current at the previous SMI (SCOTCH_DOMID_UNKNOWN). */
+    uint32_t last_domid;
+    uint32_t pad;
     struct scotch_domain_entry dom[SCOTCH_MAX_DOMAINS];
 };
 
@@ -114,6 +117,61 @@ static int virt_read64(uint64_t cr3, uint64_t va, uint64_t *v)
     if ((va & 0xfff) > 0xff8 || !translate(cr3, va, 0, &pa))
         return 0;
     return phys_read64(pa, v);
+}
+
+/** One byte of the interrupted code, at virtual address va. */
+static int code_byte(uint64_t va, uint8_t *b)
+{
+    uint64_t pa = va, q;
+
+    if ((save64(SMM_CR0) & 0x80000000u) &&
+        (!(save64(SMM_EFER) & EFER_LMA) ||
+         !translate(save64(SMM_CR3), va, 0, &pa)))
+        return 0; /* legacy paging, or not mapped */
+    if (!phys_read64(pa & ~7ull, &q))
+        return 0;
+    *b = (uint8_t)(q >> (8 * (pa & 7)));
+    return 1;
+}
+
+enum smi_cause { SMI_SOFTWARE, SMI_CR3_LOAD, SMI_OTHER };
+
+static uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/*
+ * What raised this SMI? gem5 takes it at the boundary after the
+ * instruction that caused it, so the bytes before the saved RIP tell:
+ * an OUT to the APM control port (Xen's or the shim's request: the
+ * command is in AL), or a MOV to CR3 (gem5's CR3 trigger: the load is
+ * done, and Xen's current vCPU is already the next one). QEMU takes an
+ * SMI at the end of its translation block, a few instructions after
+ * the OUT: there the command is still in AL and in the port's latch.
+ * Anything else (gem5's interrupt or random trigger) carries no
+ * command.
+ */
+static enum smi_cause smi_cause(void)
+{
+    uint64_t rip = save64(SMM_RIP);
+    uint8_t al = (uint8_t)save64(SMM_RAX), b1 = 0, b2 = 0, b3 = 0;
+
+    if (code_byte(rip - 1, &b1) && code_byte(rip - 2, &b2)) {
+        if ((b2 == 0xe6 || b2 == 0xe7) && b1 == 0xb2)
+            return SMI_SOFTWARE; /* out %al, $0xb2 */
+        if ((b1 == 0xee || b1 == 0xef) &&
+            (save64(SMM_RDX) & 0xffff) == 0xb2)
+            return SMI_SOFTWARE; /* out %al, (%dx) */
+        if (code_byte(rip - 3, &b3) && b3 == 0x0f && b2 == 0x22 &&
+            (b1 & 0xf8) == 0xd8)
+            return SMI_CR3_LOAD; /* mov %reg, %cr3 */
+    }
+    if (al >= SCOTCH_CMD_SWITCH && al <= SCOTCH_CMD_HELLO && inb(0xb2) == al)
+        return SMI_SOFTWARE;
+    return SMI_OTHER;
 }
 
 struct current {
@@ -236,9 +294,12 @@ void scotch_smm_main(void)
 {
     struct ledger *l = LEDGER;
     uint64_t now = rdtsc();
-    uint8_t cmd = (uint8_t)save64(SMM_RAX);
+    enum smi_cause cause = smi_cause();
+    /* Only an OUT to the APM port carries a command (in AL). */
+    uint8_t cmd = cause == SMI_SOFTWARE ? (uint8_t)save64(SMM_RAX) : 0;
     struct current cur = {SCOTCH_DOMID_UNKNOWN, 0, 0};
     struct scotch_domain_entry *e = 0;
+    uint32_t ran;
     int known;
 
     if (scotch_config.magic != SCOTCH_CONFIG_MAGIC)
@@ -247,14 +308,24 @@ void scotch_smm_main(void)
         zero(l, sizeof(*l));
         l->magic = SCOTCH_LEDGER_MAGIC;
         l->tsc_start = l->last_tsc = now;
+        l->last_domid = SCOTCH_DOMID_UNKNOWN;
     }
     l->smis++;
     known = find_current(&cur);
-    if (known)
-        e = entry(l, cur.domid);
+    /*
+     * Who ran since the previous SMI: the vCPU current now, except at a
+     * CR3 load, which Xen does after making the next vCPU current: then
+     * the one current at the previous SMI (whose tables were loaded).
+     */
+    ran = known ? cur.domid : SCOTCH_DOMID_UNKNOWN;
+    if (cause == SMI_CR3_LOAD)
+        ran = l->last_domid;
+    if (ran != SCOTCH_DOMID_UNKNOWN)
+        e = entry(l, ran);
     if (e) {
         e->cycles += now - l->last_tsc;
-        if (cmd == SCOTCH_CMD_SWITCH)
+        if (cmd == SCOTCH_CMD_SWITCH ||
+            (cause == SMI_CR3_LOAD && known && cur.domid != ran))
             e->switches++;
         else if (cmd == SCOTCH_CMD_IRQ)
             e->irqs++;
@@ -264,6 +335,7 @@ void scotch_smm_main(void)
             l->lookup_failures++;
     }
     l->last_tsc = now;
+    l->last_domid = known ? cur.domid : SCOTCH_DOMID_UNKNOWN;
     if (cmd == SCOTCH_CMD_EXPORT)
         export(l, &cur, known, now);
 }
