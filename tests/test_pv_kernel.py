@@ -20,6 +20,8 @@ def test_fragment_options_parse():
     # What a gem5 boot must not spend its instructions on.
     for off in ("XEN_BALLOON_MEMORY_HOTPLUG", "DEBUG_WX", "MODULES"):
         assert wanted[off] == "n"
+    # scotch-reader's OUT to the APM port from dom0's user space.
+    assert wanted["X86_IOPL_IOPERM"] == "y"
 
 
 def test_a_dropped_option_is_named(tmp_path):

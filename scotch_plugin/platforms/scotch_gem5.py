@@ -202,9 +202,10 @@ class BootResult:
 
     directory: Path
     checkpoint: Path
-    key: bytes
-    reused: bool
-    record: dict[str, object]
+    #: Never printed: the verifier's copy of the key SMRAM holds.
+    key: bytes = dataclasses.field(repr=False)
+    reused: bool = False
+    record: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 def prepare(binary: Path, spec: RunSpec, frequency: str = "3GHz") -> Gem5Boot:

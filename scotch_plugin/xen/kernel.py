@@ -34,7 +34,14 @@ from scotch_plugin.xen.debian import apt_show, extract_deb, fetch_debs
 
 SOURCE_PACKAGE = "linux-source-6.1"
 #: Bump when the steps below change what the build produces.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2
+#: A reproducible build: no host, user or date in the kernel's banner.
+BUILD_ENV = {
+    "KBUILD_BUILD_TIMESTAMP": "1970-01-01",
+    "KBUILD_BUILD_USER": "scotch",
+    "KBUILD_BUILD_HOST": "scotch-gem5",
+    "KBUILD_BUILD_VERSION": "1",
+}
 OPTION_RE = re.compile(r"^CONFIG_(\w+)=(.*)$")
 UNSET_RE = re.compile(r"^# CONFIG_(\w+) is not set$")
 
@@ -200,6 +207,7 @@ def _run(
     proc = subprocess.Popen(
         cmd,
         cwd=cwd,
+        env={**os.environ, **BUILD_ENV},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
