@@ -164,3 +164,16 @@ def test_cr3_trigger_alone_keeps_the_ledger_on_the_observer(booted, tmp_path):
     assert s["board.observer.cr3Loads"] == loads
     assert '"smi": 0' in run.serial
     _within(run, 0.01)
+
+
+def test_the_short_gem5_rq1_shares_the_full_one_s_boot():
+    env = {"SCOTCH_GEM5_BINARY": "/bin/true"}
+    full = load_experiment(ROOT / "experiments" / "rq1-gem5.yaml", env=env)
+    short = load_experiment(
+        ROOT / "experiments" / "rq1-gem5-short.yaml", env=env
+    )
+    assert full.platform == short.platform == "gem5"
+    assert full.domains == short.domains
+    assert full.gem5 and short.gem5
+    assert full.gem5.frequency == short.gem5.frequency
+    assert len(full.severities) == 7 and full.attack.repeats == 2
