@@ -290,7 +290,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from scotch_plugin.experiments.load import load_experiment
     from scotch_plugin.platforms.base import for_experiment
 
-    exp = load_experiment(args.experiment)
+    env = dict(os.environ)
+    if args.gem5_binary is not None:
+        # --gem5-binary stands for the file's gem5.binary.
+        env["SCOTCH_GEM5_BINARY"] = str(args.gem5_binary)
+    exp = load_experiment(args.experiment, env=env)
     given = [o for o in _SWEEP_OPTIONS if getattr(args, o) is not None]
     if given:
         raise ScotchError(

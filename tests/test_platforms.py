@@ -172,3 +172,15 @@ def test_run_experiment_on_gem5_stops_before_its_output(tmp_path):
     with pytest.raises(ScotchError, match="gem5.binary: expected a gem5"):
         rq1.run_experiment(exp, say=lambda _: None)
     assert not (tmp_path / "out").exists()
+
+
+def test_gem5_binary_option_stands_for_the_file_s_binary(tmp_path):
+    """A gem5 file without gem5.binary: --gem5-binary supplies it (and
+    the platform then checks that binary, before anything runs)."""
+    f = write(tmp_path, GOOD.replace("platform: qemu", "platform: gem5"))
+    proc = scotch("run", str(f), "--gem5-binary", "/bin/true")
+    assert proc.returncode == 2
+    assert "gem5.binary: missing" not in proc.stderr
+    assert f"{f.resolve()}: --gem5-binary: expected a gem5 binary" in (
+        proc.stderr
+    )
