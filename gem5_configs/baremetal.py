@@ -38,14 +38,9 @@ from scotch_plugin.gem5_components.machine import (  # noqa: E402
     memory_system,
 )
 from scotch_plugin.gem5_components.scotch_args import (  # noqa: E402
-    add_load_args,
-    add_observe_args,
-    add_trigger_args,
-    apply_loads,
-    apply_observe,
-    check_trigger_args,
-    observed_markers,
-    parse_load,
+    add_scotch_args,
+    apply_scotch_args,
+    parse_scotch_args,
     trigger_kwargs,
 )
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
@@ -84,8 +79,7 @@ def parse_args() -> argparse.Namespace:
         help="multiboot: Scotch-gem5's loader (32-bit entry); linux64: "
         "gem5's own X86FsLinux (64-bit entry, any gem5 binary)",
     )
-    add_trigger_args(parser)
-    add_observe_args(parser)
+    add_scotch_args(parser)
     parser.add_argument(
         "--disk",
         help="a raw disk image for the IDE controller's primary master "
@@ -99,7 +93,6 @@ def parse_args() -> argparse.Namespace:
         help="a multiboot module: the file PATH, with the whole string as "
         "its command line, as QEMU's -initrd takes it (repeatable)",
     )
-    add_load_args(parser)
     parser.add_argument(
         "--max-ticks",
         type=int,
@@ -132,14 +125,12 @@ def main() -> None:
     args = parse_args()
     if not Path(args.image).is_file():
         sys.exit(f"baremetal.py: --image {args.image}: no such file")
-    check_trigger_args(PROG, args)
+    scotch = parse_scotch_args(PROG, args)
     if args.disk and not Path(args.disk).is_file():
         sys.exit(f"baremetal.py: --disk {args.disk}: no such file")
     if args.loader != "multiboot" and (args.cmdline or args.module):
         sys.exit("baremetal.py: --cmdline and --module need the multiboot "
                  "loader")  # fmt: skip
-    loads = [parse_load(PROG, spec) for spec in args.load]
-    markers = observed_markers(PROG, args)
     for module in args.module:
         if not Path(module.split(" ", 1)[0]).is_file():
             sys.exit(f"baremetal.py: --module {module!r}: no such file")
@@ -166,7 +157,6 @@ def main() -> None:
         loader=args.loader,
         **trigger_kwargs(args),
     )
-    apply_observe(board, markers, args)
     if args.disk:
         board.attach_disk(args.disk)
     if args.loader == "multiboot":
@@ -178,7 +168,7 @@ def main() -> None:
         )
     else:
         board.set_linux64_workload(args.image)
-    apply_loads(board, loads)
+    apply_scotch_args(board, scotch, args)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.
     simulator = Simulator(

@@ -52,14 +52,9 @@ from scotch_plugin.gem5_components.machine import (  # noqa: E402
     memory_system,
 )
 from scotch_plugin.gem5_components.scotch_args import (  # noqa: E402
-    add_load_args,
-    add_observe_args,
-    add_trigger_args,
-    apply_loads,
-    apply_observe,
-    check_trigger_args,
-    observed_markers,
-    parse_load,
+    add_scotch_args,
+    apply_scotch_args,
+    parse_scotch_args,
     trigger_kwargs,
 )
 from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
@@ -106,9 +101,7 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="leave out the SMM controller and APM port",
     )
-    add_trigger_args(parser)
-    add_observe_args(parser)
-    add_load_args(parser)
+    add_scotch_args(parser)
     parser.add_argument(
         "--max-ticks",
         type=int,
@@ -214,9 +207,7 @@ def main() -> None:
             sys.exit(f"{PROG}: --{what} {path}: no such file")
     if args.cores < 1:
         sys.exit(f"{PROG}: --cores must be >= 1")
-    check_trigger_args(PROG, args)
-    loads = [parse_load(PROG, spec) for spec in args.load]
-    markers = observed_markers(PROG, args)
+    scotch = parse_scotch_args(PROG, args)
 
     processor = SimpleProcessor(
         cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
@@ -229,7 +220,6 @@ def main() -> None:
         with_smm=not args.no_smm,
         **trigger_kwargs(args),
     )
-    apply_observe(board, markers, args)
     if args.readfile:
         board.readfile = args.readfile
     # Xen finds its APICs through ACPI (the MP-table path faults early).
@@ -240,26 +230,22 @@ def main() -> None:
     cmdlines = [f"{Path(args.kernel).name} {args.dom0_args}"] + (
         [Path(args.initrd).name] if args.initrd else []
     )
-    xen_cmdline = f"{Path(args.xen).name} {args.xen_args}"
+    image, command_line = args.xen, f"{Path(args.xen).name} {args.xen_args}"
     if args.shim:
         # The shim boots module 0 as GRUB would boot Xen: its command
         # line becomes Xen's, the other modules are passed on.
-        board.set_multiboot_workload(
-            args.shim,
-            command_line=f"{Path(args.shim).name} {args.shim_args}",
-            modules=(args.xen, *modules),
-            module_cmdlines=(xen_cmdline, *cmdlines),
-            exit_on_work_items=not args.ignore_work_items,
-        )
-    else:
-        board.set_multiboot_workload(
-            args.xen,
-            command_line=xen_cmdline,
-            modules=tuple(modules),
-            module_cmdlines=tuple(cmdlines),
-            exit_on_work_items=not args.ignore_work_items,
-        )
-    apply_loads(board, loads)
+        modules.insert(0, image)
+        cmdlines.insert(0, command_line)
+        image = args.shim
+        command_line = f"{Path(args.shim).name} {args.shim_args}"
+    board.set_multiboot_workload(
+        image,
+        command_line=command_line,
+        modules=tuple(modules),
+        module_cmdlines=tuple(cmdlines),
+        exit_on_work_items=not args.ignore_work_items,
+    )
+    apply_scotch_args(board, scotch, args)
 
     def on_exit():
         # dom0's m5 exit: the run is done.

@@ -128,7 +128,7 @@ def booted(gem5_binary):
         pytest.skip(
             f"no cached gem5 boot {boot.directory} for this binary and "
             "these images: `scotch run experiments/rq1-gem5.yaml "
-            "--gem5-binary ...` makes it (about an hour)"
+            "--gem5-binary ...` makes it (about half an hour)"
         )
     return exp, boot, done
 

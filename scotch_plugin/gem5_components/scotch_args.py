@@ -2,15 +2,53 @@
 own hardware: the SMI triggers (``X86ScotchTrigger``), the domain
 observer (``X86DomainObserver``) and raw bytes loaded into memory at
 boot (the key block). ``baremetal.py`` and ``xen_boot.py`` both take
-them; each ``apply_*`` wires the parsed options into a
-:class:`~scotch_plugin.gem5_components.smm_board.ScotchX86Board`."""
+them: :func:`add_scotch_args` declares the options,
+:func:`parse_scotch_args` checks them before anything is built,
+:func:`trigger_kwargs` gives the board its trigger and
+:func:`apply_scotch_args` wires the rest into a
+:class:`~scotch_plugin.gem5_components.smm_board.ScotchX86Board` once
+its workload is set."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class ScotchOptions:
+    """The checked options: what --load writes where, and the observer's
+    domains (name to marker)."""
+
+    loads: list[tuple[str, int]]
+    markers: dict[str, str]
+
+
+def add_scotch_args(parser: argparse.ArgumentParser) -> None:
+    """The trigger, observer and --load options."""
+    add_trigger_args(parser)
+    add_observe_args(parser)
+    add_load_args(parser)
+
+
+def parse_scotch_args(prog: str, args: argparse.Namespace) -> ScotchOptions:
+    """Check the options (exiting with ``prog``'s error if one is bad)."""
+    check_trigger_args(prog, args)
+    return ScotchOptions(
+        loads=[parse_load(prog, spec) for spec in args.load],
+        markers=observed_markers(prog, args),
+    )
+
+
+def apply_scotch_args(
+    board: Any, options: ScotchOptions, args: argparse.Namespace
+) -> None:
+    """Add the observer and the raw loads to a board with its workload."""
+    apply_observe(board, options.markers, args)
+    apply_loads(board, options.loads)
 
 
 def add_trigger_args(parser: argparse.ArgumentParser) -> None:

@@ -22,7 +22,6 @@ from typing import Literal
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments.model import DEFAULT_FREQUENCY, Experiment
 from scotch_plugin.gem5 import check
-from scotch_plugin.gem5.run import CPU_MODELS
 from scotch_plugin.platforms import scotch_gem5
 from scotch_plugin.platforms.base import Platform
 from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
@@ -89,12 +88,6 @@ class Gem5Platform(Platform):
                     f"{', '.join(missing)} (build it with scotch gem5 build)"
                 )
             self._checked = self.binary
-        gem5 = experiment.gem5
-        if gem5 is not None and gem5.cpu not in CPU_MODELS:
-            raise ScotchError(
-                f"{where(experiment, 'gem5.cpu')}: expected one of "
-                f"{', '.join(CPU_MODELS)}, found {gem5.cpu}"
-            )
         for severity in experiment.severities:
             run_spec(experiment, severity)
         self._experiment = experiment
@@ -106,17 +99,15 @@ class Gem5Platform(Platform):
             raise ScotchError(
                 "Gem5Platform.prepare: check() an experiment first"
             )
+        if self._boot is not None:
+            return
+        assert self.binary is not None
         exp = self._experiment
-        self._ensure_boot(run_spec(exp, exp.severities[0]))
-
-    def _ensure_boot(self, spec: RunSpec) -> None:
-        assert self.binary is not None and self._experiment is not None
-        gem5 = self._experiment.gem5
-        frequency = gem5.frequency if gem5 else DEFAULT_FREQUENCY
-        boot = scotch_gem5.prepare(Path(self.binary), spec, frequency)
-        if self._boot is None or boot.key != self._boot.key:
-            self._boot = boot
-            self._booted = scotch_gem5.boot(boot)
+        frequency = exp.gem5.frequency if exp.gem5 else DEFAULT_FREQUENCY
+        # Every run's domains are the same: the first severity's spec.
+        spec = run_spec(exp, exp.severities[0])
+        self._boot = scotch_gem5.prepare(Path(self.binary), spec, frequency)
+        self._booted = scotch_gem5.boot(self._boot)
 
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path

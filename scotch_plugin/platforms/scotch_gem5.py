@@ -33,6 +33,7 @@ the exports.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -160,8 +161,10 @@ class Gem5Boot:
             args += ["--observe", f"{name}={marker}"]
         return args
 
+    @functools.cached_property
     def identity(self) -> dict[str, object]:
-        """Everything that determines the checkpoint."""
+        """Everything that determines the checkpoint (hashing the binary
+        and the images once: the key is asked for again and again)."""
         files = [
             self.xen.xen,
             self.images.vmlinux,
@@ -189,7 +192,7 @@ class Gem5Boot:
 
     @property
     def key(self) -> str:
-        return digest(self.identity())[:16]
+        return digest(self.identity)[:16]
 
     @property
     def directory(self) -> Path:
@@ -261,7 +264,7 @@ def boot(
     directory = boot.directory
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "identity.json").write_text(
-        json.dumps(boot.identity(), indent=1) + "\n"
+        json.dumps(boot.identity, indent=1) + "\n"
     )
     if not (directory / "mac-key.bin").is_file():
         _store_key(directory, TenantVerifier().key)
