@@ -1,4 +1,4 @@
-"""gem5's x86 model where Xen needs it (patches 0007-0013), each image on
+"""gem5's x86 model where Xen needs it (patches 0007-0013, 0029), each image on
 QEMU, the reference, and given SCOTCH_GEM5_BINARY on gem5's Atomic and
 Timing CPUs:
 
@@ -8,6 +8,9 @@ Timing CPUs:
   one while delivering #DF a triple-fault shutdown;
 - workloads/cpl3_segments: MOV to DS/ES and LRETQ at CPL 3 with the GDT
   on a supervisor-only page (a Xen PV kernel's situation);
+- workloads/io_permission: IN, OUT and OUTS at CPL 3 against IOPL and the
+  TSS's I/O permission bitmap (patch 0029; Xen emulates a PV guest's port
+  I/O from the #GP it takes);
 - workloads/pc_devices: COM1's loopback probe (Xen's console), CPUID
   8000_0007h against the MSRs behind it, the RTC's UIP flag (on gem5
   about 6 minutes: only with SCOTCH_SLOW_GEM5_TESTS=1).
@@ -30,7 +33,8 @@ TRIPLE_FAULT = "x86 shutdown: triple fault: "
 
 #: Images with one check each that shows the fix ran.
 PLAIN_IMAGES = {"selectors": "lm_int40_handler_cs",
-                "cpl3_segments": "cpl3_mov_ds"}  # fmt: skip
+                "cpl3_segments": "cpl3_mov_ds",
+                "io_permission": "nobitmap_outb_gp"}  # fmt: skip
 
 
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))

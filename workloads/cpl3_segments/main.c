@@ -27,7 +27,7 @@ int kmain(uint32_t magic, uint32_t mbi)
     big_gdt_load();
     idt64_fill(XSEL_CODE64);
     idt64_set_user(0x41, XSEL_CODE64, (uint32_t)cpl3_return);
-    tss64_install(tss64);
+    tss64_install(tss64, sizeof(tss64) - 1);
 
     lm_call(t64_cpl3);
     check_eq("cpl3_exceptions", exc_count, 0);

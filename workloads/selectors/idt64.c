@@ -46,9 +46,9 @@ void idt64_set_user(unsigned vec, uint16_t cs, uint32_t handler)
 
 extern uint32_t big_gdt_tss[4];
 
-void tss64_install(void *tss)
+void tss64_install(void *tss, uint32_t limit)
 {
-    uint32_t base = (uint32_t)tss, limit = 103;
+    uint32_t base = (uint32_t)tss;
     /* An available 64-bit TSS (type 9), present, DPL 0. */
     big_gdt_tss[0] = (limit & 0xffff) | (base << 16);
     big_gdt_tss[1] = ((base >> 16) & 0xff) | (0x89 << 8) |

@@ -50,8 +50,9 @@ void idt64_fill(uint16_t cs);
 /** Vector `vec` through a gate for INT n from ring 3 (DPL 3) to `handler`
  * (a 64-bit address below 4 GiB) with code selector `cs`. */
 void idt64_set_user(unsigned vec, uint16_t cs, uint32_t handler);
-/** Describe `tss` (a 104-byte 64-bit TSS) at XSEL_TSS in big_gdt. */
-void tss64_install(void *tss);
+/** Describe `tss` (a 64-bit TSS, 104 bytes and any I/O permission bitmap
+ * after them, `limit` its last byte's offset) at XSEL_TSS in big_gdt. */
+void tss64_install(void *tss, uint32_t limit);
 
 /**
  * Enter long mode with a far jump to 0xe008, load the 64-bit IDT, call the
