@@ -566,6 +566,65 @@ def test_gem5_binary_need_not_exist_without_file_checks(tmp_path):
     assert exp.gem5 is not None and exp.gem5.binary == Path("/no/gem5.opt")
 
 
+def fake_boot(directory: Path) -> Path:
+    """A finished boot's directory, as scotch run leaves it."""
+    (directory / "out" / "cpt.1").mkdir(parents=True)
+    (directory / "out" / "cpt.1" / "m5.cpt").write_text("[root]\n")
+    (directory / "boot.json").write_text('{"checkpoint": "out/cpt.1"}')
+    (directory / "mac-key.bin").write_bytes(bytes(32))
+    return directory
+
+
+def test_gem5_checkpoint_is_relative_to_the_file(tmp_path):
+    binary = fake_gem5(tmp_path)
+    fake_boot(tmp_path / "boot")
+    exp = load(tmp_path, gem5_data(binary=str(binary), checkpoint="boot"))
+    assert exp.gem5 is not None
+    assert exp.gem5.checkpoint == (tmp_path / "boot").resolve()
+
+
+def test_gem5_without_checkpoint_uses_the_cache(tmp_path):
+    binary = fake_gem5(tmp_path)
+    exp = load(tmp_path, gem5_data(binary=str(binary)))
+    assert exp.gem5 is not None and exp.gem5.checkpoint is None
+
+
+@pytest.mark.parametrize(
+    "damage, found",
+    [
+        ("absent", "no such directory"),
+        ("unfinished", "no boot.json (a boot that never finished?)"),
+        ("no-cpt", "no m5.cpt in"),
+        ("no-key", "no mac-key.bin"),
+    ],
+)
+def test_gem5_checkpoint_names_a_missing_boot(tmp_path, damage, found):
+    binary = fake_gem5(tmp_path)
+    boot = tmp_path / "boot"
+    if damage != "absent":
+        fake_boot(boot)
+    if damage == "unfinished":
+        (boot / "boot.json").unlink()
+    elif damage == "no-cpt":
+        (boot / "out" / "cpt.1" / "m5.cpt").unlink()
+    elif damage == "no-key":
+        (boot / "mac-key.bin").unlink()
+    line = problem(
+        tmp_path,
+        gem5_data(binary=str(binary), checkpoint="boot"),
+        "gem5.checkpoint",
+        "expected a path to a boot directory",
+        found,
+    )
+    assert str(boot.resolve()) in line
+
+
+def test_gem5_checkpoint_only_on_gem5(tmp_path):
+    data = base()
+    data["gem5"] = {"checkpoint": "boot"}
+    problem(tmp_path, data, "gem5", "only for platform gem5")
+
+
 def test_gem5_bad_cpu_and_frequency(tmp_path):
     binary = fake_gem5(tmp_path)
     data = gem5_data(binary=str(binary), cpu="O3", frequency="fast")

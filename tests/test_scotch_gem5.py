@@ -11,6 +11,7 @@ alone."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,52 @@ def test_the_trigger_is_set_at_restore(tmp_path, trigger, wanted):
     assert "--ignore-work-items" in cmd
     tail = cmd[cmd.index("--checkpoint-dir") + 2 :]
     assert tail == wanted
+
+
+def _finished_boot(directory: Path, identity: dict) -> Path:
+    (directory / "out" / "cpt.7").mkdir(parents=True)
+    (directory / "out" / "cpt.7" / "m5.cpt").write_text("[root]\n")
+    (directory / "boot.json").write_text(
+        json.dumps({"checkpoint": "out/cpt.7", "host_seconds": 1.0})
+    )
+    (directory / "mac-key.bin").write_bytes(b"k" * 32)
+    (directory / "identity.json").write_text(json.dumps(identity))
+    return directory
+
+
+class _Identified:
+    identity = {
+        "gem5": {"series": "s1", "extras": "e1"},
+        "files": {"xen": "x1"},
+        "args": ["--clock", "1GHz"],
+    }
+    key = "0123456789abcdef"
+
+
+def test_a_named_boot_made_from_the_same_inputs_is_restored(tmp_path):
+    directory = _finished_boot(tmp_path / "b", _Identified.identity)
+    done = scotch_gem5.named(_Identified(), directory)  # type: ignore[arg-type]
+    assert done.reused and done.checkpoint == directory / "out" / "cpt.7"
+    assert done.key == b"k" * 32
+
+
+def test_a_named_boot_from_other_inputs_is_refused(tmp_path):
+    theirs = json.loads(json.dumps(_Identified.identity))
+    theirs["gem5"]["series"] = "s0"
+    theirs["files"]["xen"] = "x0"
+    directory = _finished_boot(tmp_path / "b", theirs)
+    with pytest.raises(ScotchError) as info:
+        scotch_gem5.named(_Identified(), directory)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "(files.xen, gem5.series differ)" in message
+    assert "the key 0123456789abcdef" in message
+
+
+def test_a_named_boot_without_its_identity_is_refused(tmp_path):
+    directory = _finished_boot(tmp_path / "b", {})
+    (directory / "identity.json").unlink()
+    with pytest.raises(ScotchError, match="no identity.json"):
+        scotch_gem5.named(_Identified(), directory)  # type: ignore[arg-type]
 
 
 # -- on gem5, from the cached boot ------------------------------------------

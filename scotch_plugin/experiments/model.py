@@ -77,6 +77,9 @@ class Gem5Settings:
     binary: Path
     cpu: str = DEFAULT_GEM5_CPU
     frequency: str = DEFAULT_FREQUENCY
+    #: A boot directory to restore (one of ``build/gem5-boots/``, or a
+    #: copy of one) instead of the cache's; ``None``: the cache's.
+    checkpoint: Path | None = None
 
     @property
     def frequency_hz(self) -> float:

@@ -67,6 +67,7 @@ from scotch_plugin.experiments.yaml_lines import (
     dotted,
     suggest,
 )
+from scotch_plugin.gem5 import boot_record
 from scotch_plugin.gem5.run import CPU_MODELS
 from scotch_plugin.xen.guest_workloads import WORKLOADS
 
@@ -86,7 +87,7 @@ TOP_FIELDS = (
     "seconds",
     "output",
 )
-GEM5_FIELDS = ("binary", "cpu", "frequency")
+GEM5_FIELDS = ("binary", "cpu", "frequency", "checkpoint")
 ATTACK_FIELDS = ("severities", "hide_from_xen", "repeats")
 DOMAIN_FIELDS = ("name", "role", "workload", "memory_mb", "vcpus")
 
@@ -127,6 +128,10 @@ _DOMAIN_WHAT = (
 _FREQUENCY_WHAT = "a frequency such as 3GHz, 2.5GHz or 800MHz"
 
 _BINARY_WHAT = "a path to a gem5 binary (gem5.opt)"
+
+_CHECKPOINT_WHAT = (
+    "a path to a boot directory (build/gem5-boots/<key>, or a copy of one)"
+)
 
 _OUTPUT_WHAT = "a path to a results directory"
 
@@ -286,6 +291,7 @@ class _Gem5Model(_Model):
     binary: Annotated[str, _text(None, _BINARY_WHAT)] | None = None
     cpu: Annotated[str, _choice(CPU_MODELS)] = DEFAULT_GEM5_CPU
     frequency: Annotated[str, PlainValidator(_frequency)] = DEFAULT_FREQUENCY
+    checkpoint: Annotated[str, _text(None, _CHECKPOINT_WHAT)] | None = None
 
 
 class _AttackModel(_Model):
@@ -426,13 +432,16 @@ class _Schema:
                 p.pydantic(err)
             model = None
         binary = self._gem5_binary(data)
+        checkpoint = self._gem5_checkpoint(data)
         if p.items or model is None:
             return None
         gem5 = None
         if model.platform == "gem5":
             section = model.gem5 or _Gem5Model()
             assert binary is not None
-            gem5 = Gem5Settings(binary, section.cpu, section.frequency)
+            gem5 = Gem5Settings(
+                binary, section.cpu, section.frequency, checkpoint
+            )
         first, second = (
             Domain(d.name, cast(Role, d.role), d.workload, d.memory_mb,
                    d.vcpus)  # fmt: skip
@@ -608,6 +617,30 @@ class _Schema:
                 )
                 return None
         return binary
+
+    def _gem5_checkpoint(self, top: dict[str, Any]) -> Path | None:
+        """``gem5.checkpoint``, relative to the file: a finished boot's
+        directory (its record, checkpoint and key), checked to be one."""
+        section = top.get("gem5")
+        if top.get("platform", DEFAULT_PLATFORM) != "gem5" or not (
+            isinstance(section, dict)
+            and isinstance(section.get("checkpoint"), str)
+        ):
+            return None  # absent, or the model says why
+        text = section["checkpoint"]
+        if not text.strip():
+            return None
+        directory = (self.base_dir / Path(text).expanduser()).resolve()
+        if self.check_files:
+            found = boot_record.problem(directory)
+            if found:
+                self.p.fail(
+                    ("gem5", "checkpoint"),
+                    f"expected {_CHECKPOINT_WHAT} holding boot.json, its "
+                    f"checkpoint and mac-key.bin, found {found}: {directory}",
+                )
+                return None
+        return directory
 
 
 def validate(

@@ -107,7 +107,18 @@ class Gem5Platform(Platform):
         # Every run's domains are the same: the first severity's spec.
         spec = run_spec(exp, exp.severities[0])
         self._boot = scotch_gem5.prepare(Path(self.binary), spec, frequency)
-        self._booted = scotch_gem5.boot(self._boot)
+        named = exp.gem5.checkpoint if exp.gem5 else None
+        if named is None:
+            self._booted = scotch_gem5.boot(self._boot)
+            return
+        try:
+            self._booted = scotch_gem5.named(self._boot, named)
+        except ScotchError as exc:
+            field = self._where(exp, "gem5.checkpoint")
+            raise ScotchError(f"{field}: {exc}") from None
+        print(f"scotch gem5 boot: restoring the boot gem5.checkpoint names: "
+              f"{named} (checkpoint {self._booted.checkpoint.name})",
+              flush=True)  # fmt: skip
 
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path

@@ -46,6 +46,7 @@ from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.gem5 import boot_record
 from scotch_plugin.platforms.scotch_qemu import hypervisor_config, memory_mb
 from scotch_plugin.platforms.scotch_run import (
     RunSpec,
@@ -224,29 +225,50 @@ def _say(line: str) -> None:
     print(f"scotch gem5 boot: {line}", flush=True)
 
 
-def _load_key(directory: Path) -> bytes:
-    return (directory / "mac-key.bin").read_bytes()
-
-
 def _store_key(directory: Path, key: bytes) -> None:
     fd = os.open(
-        directory / "mac-key.bin", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        directory / boot_record.KEY,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+        0o600,
     )
     with os.fdopen(fd, "wb") as f:
         f.write(key)
 
 
+def load(directory: Path, reused: bool = True) -> BootResult:
+    """The finished boot in ``directory``, or an error saying why it is
+    not one."""
+    found = boot_record.problem(directory)
+    if found:
+        raise ScotchError(f"{directory}: not a finished gem5 boot: {found}")
+    record, checkpoint, key = boot_record.read(directory)
+    return BootResult(directory, checkpoint, key, reused, record)
+
+
 def cached(boot: Gem5Boot) -> BootResult | None:
-    record = boot.directory / "boot.json"
-    if not record.is_file():
+    if boot_record.problem(boot.directory):
         return None
-    data = json.loads(record.read_text())
-    cpt = boot.directory / data["checkpoint"]
-    if not (cpt / "m5.cpt").is_file():
-        return None
-    return BootResult(
-        boot.directory, cpt, _load_key(boot.directory), True, data
-    )
+    return load(boot.directory)
+
+
+def named(boot: Gem5Boot, directory: Path) -> BootResult:
+    """The finished boot an experiment names (``gem5.checkpoint``), if it
+    was made from what this one would be: else the runs would restore a
+    machine whose images, board or gem5 differ from those they parse."""
+    theirs = boot_record.identity(directory)
+    if theirs is None:
+        raise ScotchError(
+            f"{directory}: no {boot_record.IDENTITY}: expected a boot made "
+            "by scotch run, which records what it was made from"
+        )
+    differ = boot_record.identity_differences(theirs, boot.identity)
+    if differ:
+        raise ScotchError(
+            f"{directory}: made from other inputs than this experiment's "
+            f"boot ({', '.join(differ)} differ): expected a boot with "
+            f"the key {boot.key}"
+        )
+    return load(directory)
 
 
 def boot(
@@ -263,12 +285,12 @@ def boot(
         return done
     directory = boot.directory
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "identity.json").write_text(
+    (directory / boot_record.IDENTITY).write_text(
         json.dumps(boot.identity, indent=1) + "\n"
     )
-    if not (directory / "mac-key.bin").is_file():
+    if not (directory / boot_record.KEY).is_file():
         _store_key(directory, TenantVerifier().key)
-    key = _load_key(directory)
+    key = (directory / boot_record.KEY).read_bytes()
     out = directory / "out"
     periodic = sorted(
         out.glob("cpt.periodic.*"), key=lambda p: int(p.name.split(".")[-1])
@@ -308,7 +330,9 @@ def boot(
         block.unlink(missing_ok=True)
     record["checkpoint"] = str(checkpoint.relative_to(directory))
     record["legs"] = leg + 1
-    (directory / "boot.json").write_text(json.dumps(record, indent=1) + "\n")
+    (directory / boot_record.RECORD).write_text(
+        json.dumps(record, indent=1) + "\n"
+    )
     for stale in out.glob("cpt.periodic.*"):
         shutil.rmtree(stale, ignore_errors=True)
     return BootResult(directory, checkpoint, key, False, record)
