@@ -68,9 +68,15 @@ from scotch_plugin.xen import boot_images, hypervisor, kernel
 
 #: Xen on gem5: COM1 console, no real-mode BIOS calls (there is no
 #: BIOS), no boot-time scrubbing (slow to simulate), dom0 on one vCPU.
+#: Eager FPU switching (Xen's default on Intel family 6, the paper's
+#: machine): on gem5's unknown vendor Xen would switch lazily, setting
+#: CR0.TS and restoring a vCPU's FPU state at its first #NM, but gem5
+#: raises no #NM, so vCPUs ran on each other's x87/SSE registers (the
+#: domUs' workloads died of SIGSEGV).
 XEN_ARGS = (
     "console=com1 com1=115200,8n1 no-real-mode bootscrub=false "
-    "dom0_mem=512M,max:512M dom0_max_vcpus=1 scotch-smi=1"
+    "dom0_mem=512M,max:512M dom0_max_vcpus=1 scotch-smi=1 "
+    "spec-ctrl=eager-fpu"
 )
 #: dom0 on gem5: its console through Xen, m5 pseudo-instructions, the
 #: domUs booted from the uncompressed ELF (nothing for xl to inflate).
