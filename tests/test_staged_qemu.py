@@ -46,7 +46,8 @@ def test_boot_words_hold_only_what_the_domus_are_created_with():
 def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
     tmp_path,
 ):
-    spec = _spec(staged=True)
+    # dom0's weight as gem5 boots it: set before the run's choices.
+    spec = _spec(staged=True, dom0_weight=65535)
     images, xen = scotch_qemu.prepare()
     run = scotch_qemu.run(spec, images, xen, log=tmp_path / "console.log")
     serial = run.serial
@@ -54,7 +55,8 @@ def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
                         re.MULTILINE)  # fmt: skip
     # Ready (the checkpoint on gem5), then the run's words, then the
     # attack they name, then the workloads they chose.
-    order = ["domus-ready", "run-params", "attack-set", "workloads-started"]
+    order = ["dom0-weight", "domus-ready", "run-params", "attack-set",
+             "workloads-started"]  # fmt: skip
     assert [e for e in events if e in order] == order
     assert '"severity": 3' in serial
     for name, workload in (("attacker", "pi"), ("victim", "lcg")):

@@ -71,6 +71,9 @@ class RunSpec:
     #: and only then gets :func:`run_words` (dom0-init's
     #: ``scotch.staged``), as a run restored from a gem5 checkpoint does.
     staged: bool = False
+    #: dom0's credit2 weight, fixed at boot (``scotch.dom0_weight``);
+    #: ``None``: Xen's default, as every domain's.
+    dom0_weight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ def boot_words(spec: RunSpec) -> str:
         f"scotch.domus={len(spec.domains)} scotch.mem={spec.memory_mb} "
         f"scotch.names={','.join(d.name for d in spec.domains)}"
         + (" scotch.staged=1" if spec.staged else "")
+        + (
+            f" scotch.dom0_weight={spec.dom0_weight}"
+            if spec.dom0_weight is not None
+            else ""
+        )
     )
 
 
