@@ -141,7 +141,10 @@ def run_experiment(
             for future in pending:
                 future.cancel()
             raise
-    rq1_report.plot(rows, out / "rq1.png")
+    rq1_report.plot(
+        rows, out / "rq1.png",
+        truth_source=rq1_report.TRUTH_SOURCES[exp.platform],
+    )  # fmt: skip
     table = rq1_report.format_table(rows)
     (out / "table.txt").write_text(table)
     say(table.rstrip())

@@ -6,7 +6,8 @@ and the ratio attacker / victim for each view:
 
 - ``scotch``: Scotch's ledger, kept by the SMM handler;
 - ``xen``: Xen's own accounting (``xl``), which the attack may falsify;
-- ``truth``: ground truth from ``xentrace``.
+- ``truth``: ground truth: ``xentrace`` on QEMU, the simulator's
+  domain observer on gem5.
 
 The raw numbers are in each view's own unit (whatever the runner
 records, e.g. TSC cycles for the ledger and xentrace, seconds for xl);
@@ -30,6 +31,8 @@ from scotch_plugin.errors import ScotchError
 
 #: The views, in the order tables and plots show them.
 VIEWS = ("truth", "scotch", "xen")
+#: Where ground truth comes from, by platform.
+TRUTH_SOURCES = {"qemu": "xentrace", "gem5": "gem5's domain observer"}
 VIEW_LABELS = {
     "truth": "ground truth (xentrace)",
     "scotch": "Scotch (SMM ledger)",
@@ -328,8 +331,10 @@ def plot(
     *,
     title: str = "RQ1: scheduler attack",
     reference: PaperReference | None = PAPER_REFERENCE,
+    truth_source: str = TRUTH_SOURCES["qemu"],
 ) -> Path:
-    """Draw ratio vs severity, one line per view, to a PNG at ``path``.
+    """Draw ratio vs severity, one line per view, to a PNG at ``path``
+    (``truth_source`` names where ground truth came from).
 
     With repeats, each point is the mean and a bar spans min to max.
     ``reference`` adds the paper's figures as a faint dashed line.
@@ -347,7 +352,11 @@ def plot(
     many = any(r.repeat for r in rows)
     for view in VIEWS:
         xs, means, lows, highs = _by_severity(rows, view)
-        label = VIEW_LABELS[view]
+        label = (
+            f"ground truth ({truth_source})"
+            if view == "truth"
+            else VIEW_LABELS[view]
+        )
         if many:
             below = [m - lo for m, lo in zip(means, lows, strict=True)]
             above = [hi - m for m, hi in zip(means, highs, strict=True)]
