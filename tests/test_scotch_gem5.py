@@ -103,12 +103,15 @@ def test_the_trigger_is_set_at_restore(tmp_path, trigger, wanted):
         cpu="o3", trigger=trigger, random_mean_us=250
     )
     cmd = scotch_gem5.restore_command(
-        boot, booted, choice, tmp_path / "out", tmp_path / "p.txt"  # type: ignore[arg-type]
-    )
+        boot, booted, choice, tmp_path / "out", tmp_path / "p.txt",  # type: ignore[arg-type]
+        tmp_path / "final",
+    )  # fmt: skip
     assert cmd[cmd.index("--restore") + 1] == str(booted.checkpoint)
     assert cmd[cmd.index("--cpu") + 1] == "o3"
     assert cmd[cmd.index("--readfile") + 1] == str(tmp_path / "p.txt")
     assert "--ignore-work-items" in cmd
+    # The exit checkpoint (SMRAM: the key) is kept out of the results.
+    assert cmd[cmd.index("--checkpoint-dir") + 1] == str(tmp_path / "final")
     tail = cmd[cmd.index("--checkpoint-dir") + 2 :]
     assert tail == wanted
 

@@ -40,6 +40,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -452,7 +453,13 @@ def restore_command(
     choice: RestoreChoice,
     outdir: Path,
     params: Path,
+    final: Path,
 ) -> list[str]:
+    """gem5's command line for a run restored from ``booted``: its
+    console and statistics in ``outdir``, dom0's parameters read from
+    ``params``, and the RAM at dom0's m5 exit checkpointed into
+    ``final`` (for the key search: keep it out of the results, which are
+    searched for the key too)."""
     cmd = [
         str(boot.binary), "--outdir", str(outdir),
         str(project.gem5_configs() / "xen_boot.py"),
@@ -463,7 +470,7 @@ def restore_command(
         "--progress-ticks", "0",
         "--ignore-work-items",
         # RAM at dom0's m5 exit, for the key search.
-        "--checkpoint-on-exit", "--checkpoint-dir", str(outdir / "final"),
+        "--checkpoint-on-exit", "--checkpoint-dir", str(final),
     ]  # fmt: skip
     if choice.trigger == "random":
         # After the restore: the handler is long installed.
@@ -541,7 +548,14 @@ def run(
     )
     params = outdir / "run-params.txt"
     params.write_text(words + "\n")
-    cmd = restore_command(boot, booted, choice, outdir, params)
+    # The exit checkpoint's SMRAM holds the key: it is written to a
+    # private directory outside the results (another run's key search
+    # reads those) and deleted once searched.
+    private = project.build_dir() / "gem5-final"
+    private.mkdir(mode=0o700, parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{outdir.name}-", dir=private))
+    final = scratch / "cpt"
+    cmd = restore_command(boot, booted, choice, outdir, params, final)
     (outdir / "gem5.command.json").write_text(json.dumps(cmd) + "\n")
     start = time.monotonic()
     with (outdir / "gem5.stdout").open("w") as sink:
@@ -554,11 +568,12 @@ def run(
                 f"gem5 run in {outdir}: not done after {timeout:.0f} s"
             ) from None
         finally:
-            final = outdir / "final"
             scanned = 0
-            if (final / "m5.cpt").is_file():
-                scanned = scan_for_key(final, booted.key)
-            shutil.rmtree(final, ignore_errors=True)
+            try:
+                if (final / "m5.cpt").is_file():
+                    scanned = scan_for_key(final, booted.key)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
     host = time.monotonic() - start
     serial = (outdir / CONSOLE).read_text(errors="replace")
     if proc.returncode != 0:
