@@ -51,7 +51,7 @@ def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
     images, xen = scotch_qemu.prepare()
     run = scotch_qemu.run(spec, images, xen, log=tmp_path / "console.log")
     serial = run.serial
-    events = re.findall(r'^SCOTCH-XEN \{"event": "([a-z-]+)"', serial,
+    events = re.findall(r'^SCOTCH-XEN \{"event": "([a-z0-9-]+)"', serial,
                         re.MULTILINE)  # fmt: skip
     # Ready (the checkpoint on gem5), then the run's words, then the
     # attack they name, then the workloads they chose.

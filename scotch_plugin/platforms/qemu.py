@@ -18,6 +18,10 @@ from scotch_plugin.proc import run_tool
 #: status ``(code << 1) | 1``.
 DEBUG_EXIT_PORT = 0xF4
 
+#: Console input is typed in pieces this long, this far apart (seconds).
+SEND_CHUNK = 32
+SEND_PAUSE = 0.1
+
 
 @dataclass
 class QemuResult:
@@ -212,10 +216,16 @@ class Session:
         return self._proc.poll() is None
 
     def send(self, line: str) -> None:
-        """Type ``line`` into the serial console."""
+        """Type ``line`` into the serial console, a few bytes at a time:
+        Xen buffers only 128 bytes of console input for dom0, and a
+        dom0 slowed by a busy host lost a 270-byte line's middle."""
         assert self._proc.stdin is not None
-        self._proc.stdin.write(line.encode() + b"\n")
-        self._proc.stdin.flush()
+        data = line.encode() + b"\n"
+        for at in range(0, len(data), SEND_CHUNK):
+            if at:
+                time.sleep(SEND_PAUSE)
+            self._proc.stdin.write(data[at : at + SEND_CHUNK])
+            self._proc.stdin.flush()
 
     def status(self) -> str:
         return str(self._qmp.cmd_obj({"execute": "query-status"})["return"]
