@@ -246,14 +246,14 @@ def _store_key(directory: Path, key: bytes) -> None:
         f.write(key)
 
 
-def load(directory: Path, reused: bool = True) -> BootResult:
-    """The finished boot in ``directory``, or an error saying why it is
-    not one."""
+def load(directory: Path) -> BootResult:
+    """The finished boot in ``directory`` (reused: it exists already), or
+    an error saying why it is not one."""
     found = boot_record.problem(directory)
     if found:
         raise ScotchError(f"{directory}: not a finished gem5 boot: {found}")
     record, checkpoint, key = boot_record.read(directory)
-    return BootResult(directory, checkpoint, key, reused, record)
+    return BootResult(directory, checkpoint, key, True, record)
 
 
 def cached(boot: Gem5Boot) -> BootResult | None:
