@@ -12,6 +12,7 @@ import re
 import pytest
 
 from scotch_plugin.platforms import scotch_qemu, scotch_run
+from scotch_plugin.xen import dom0_report
 
 
 def _spec(**kw) -> scotch_run.RunSpec:
@@ -47,7 +48,7 @@ def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
     tmp_path,
 ):
     # dom0's weight as gem5 boots it: set before the run's choices.
-    spec = _spec(staged=True, dom0_weight=65535)
+    spec = _spec(staged=True, dom0_weight=512)
     images, xen = scotch_qemu.prepare()
     run = scotch_qemu.run(spec, images, xen, log=tmp_path / "console.log")
     serial = run.serial
@@ -68,5 +69,13 @@ def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
         assert run.domains[name].scotch_cycles > 0
     # Both exports reached the verifier, in order.
     assert [label for label, _, _ in run.relayed] == ["start", "end"]
+    # Xen's view is the growth of its own cpu_time between the exports,
+    # to the nanosecond (dom0's scotch-xentime), not xl's rounded total.
+    times = dom0_report.parse_report(serial, 0.0, []).xen_times
+    assert set(times) == {"start", "end"}
+    for name in ("attacker", "victim"):
+        d = run.domains[name]
+        grown = times["end"][d.domid] - times["start"][d.domid]
+        assert d.xen_seconds == grown / 1e9 and grown > 0
     # The command line held no run parameter.
     assert "scotch.severity" not in " ".join(run.command)

@@ -54,3 +54,50 @@ def test_a_domain_reported_twice_is_an_error():
         parse_report(
             serial(line("Domain-0", 0), line("v", 2), line("w", 2)), 1.0, []
         )
+
+
+def times(label: str, **cpu_ns: int) -> str:
+    body = ", ".join(
+        f'"{k.removeprefix("d")}": {v}' for k, v in cpu_ns.items()
+    )
+    return (
+        f'SCOTCH-XEN {{"event": "xen-times", "label": "{label}", '
+        f'"cpu_ns": {{{body}}}}}'
+    )
+
+
+def test_xen_s_window_is_the_growth_of_its_cpu_time_between_exports():
+    rep = parse_report(
+        serial(
+            times("start", d0=5, d1=900_000_000, d2=900_000_000),
+            times("end", d0=9, d1=967_331_542, d2=966_264_491),
+            line("Domain-0", 0),
+        ),
+        1.0,
+        [],
+    )
+    assert rep.window_cpu_seconds(1) == pytest.approx(0.067331542)
+    assert rep.window_cpu_seconds(2) == pytest.approx(0.066264491)
+
+
+def test_without_both_exports_there_is_no_window():
+    rep = parse_report(
+        serial(times("start", d0=5, d1=1), line("Domain-0", 0)), 1.0, []
+    )
+    assert rep.window_cpu_seconds(1) is None
+
+
+@pytest.mark.parametrize(
+    "lines, match",
+    [
+        ((times("start", d0=1), times("end", d0=2, d1=3)), "missing.*start"),
+        ((times("start", d1=9), times("end", d1=3)), "went back"),
+        ((times("start", d1=1), times("start", d1=2)), "'start' twice"),
+        (('SCOTCH-XEN {"event": "xen-times", "label": "end", '
+          '"cpu_ns": {"x": 1}}',), "bad xen-times"),  # fmt: skip
+    ],
+)
+def test_a_broken_xen_times_record_is_an_error(lines, match):
+    with pytest.raises(ScotchError, match=match):
+        rep = parse_report(serial(*lines, line("Domain-0", 0)), 1.0, [])
+        rep.window_cpu_seconds(1)

@@ -84,10 +84,16 @@ XEN_ARGS = (
 DOM0_ARGS = (
     "console=hvc0 earlyprintk=xen scotch.m5=1 scotch.domu_kernel=/boot/vmlinux"
 )
-#: dom0's credit2 weight on gem5: it runs first whenever runnable, so
-#: its xl calls and exports (a tenth of a simulated second each, minutes
-#: of host time) do not share the one CPU with two busy domUs.
-DOM0_WEIGHT = 65535
+#: dom0's credit2 weight on gem5 (the domUs keep Xen's 256): half the
+#: CPU against two busy domUs, so its xl calls and exports (a tenth of a
+#: simulated second each, minutes of host time) finish sooner. No more:
+#: credit2 burns a domain's credit at max_weight / weight times real
+#: time, so at 65535 a domU's 10 ms of credit lasted 39 us, below the
+#: 500 us minimum slice. Credit then never decided who ran, the two
+#: domUs alternated slice by slice, and the RQ1 attack (less credit
+#: burnt by the attacker) had no effect: ratio 1.01 at every severity.
+#: At 512 a domU's credit lasts 5 ms (the attacker's 7 ms at severity 10).
+DOM0_WEIGHT = 512
 #: Simulated ticks (ps) between progress lines and periodic checkpoints.
 PROGRESS_TICKS = 10**11
 CHECKPOINT_TICKS = 10**12

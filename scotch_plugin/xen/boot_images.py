@@ -212,6 +212,15 @@ def scotch_m5() -> Path:
     return project.build_dir() / "workloads" / "xen" / "scotch-m5"
 
 
+def scotch_xentime() -> Path:
+    """Xen's CPU time of each domain in nanoseconds, for dom0
+    (``workloads/xen/tools/scotch-xentime.c``), built if needed."""
+    from scotch_plugin.workload_build import scons
+
+    scons("build/workloads/xen/scotch-xentime")
+    return project.build_dir() / "workloads" / "xen" / "scotch-xentime"
+
+
 def dom0_tools() -> dict[str, Path]:
     """Our programs in dom0's image, by their path in it."""
     return {
@@ -219,6 +228,8 @@ def dom0_tools() -> dict[str, Path]:
         "usr/bin/scotch-reader": scotch_reader(),
         # m5 exit, checkpoint, work begin/end when dom0 runs on gem5.
         "usr/bin/scotch-m5": scotch_m5(),
+        # Xen's view of a window: each domain's cpu_time at the exports.
+        "usr/bin/scotch-xentime": scotch_xentime(),
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scotch_plugin.errors import ScotchError
 
@@ -45,6 +45,27 @@ class XenReport:
     host_seconds: float
     serial: str
     command: list[str]
+    #: Xen's cpu_time of every domain (ns) at each export, by its label
+    #: ("start", "end"): dom0's ``xen-times`` events.
+    xen_times: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def window_cpu_seconds(self, domid: int) -> float | None:
+        """Xen's CPU time of ``domid`` between the two exports, to the
+        nanosecond; ``None`` when dom0 did not take both."""
+        if not {"start", "end"} <= self.xen_times.keys():
+            return None
+        start, end = self.xen_times["start"], self.xen_times["end"]
+        if domid not in start or domid not in end:
+            raise ScotchError(
+                f"domain {domid} is missing from Xen's cpu_time at the "
+                f"{'start' if domid not in start else 'end'} export"
+            )
+        if end[domid] < start[domid]:
+            raise ScotchError(
+                f"domain {domid}: Xen's cpu_time went back from "
+                f"{start[domid]} ns to {end[domid]} ns"
+            )
+        return (end[domid] - start[domid]) / 1e9
 
 
 def report_records(serial: str) -> list[dict[str, object]]:
@@ -93,7 +114,30 @@ def parse_report(
         host_seconds=host_seconds,
         serial=serial,
         command=command,
+        xen_times=_xen_times(records),
     )
+
+
+def _xen_times(records: list[dict[str, object]]) -> dict[str, dict[int, int]]:
+    times: dict[str, dict[int, int]] = {}
+    for rec in records:
+        if rec.get("event") != "xen-times":
+            continue
+        try:
+            label = str(rec["label"])
+            cpu_ns = rec["cpu_ns"]
+            if not isinstance(cpu_ns, dict):
+                raise ValueError("cpu_ns is not an object")
+            parsed = {int(k): int(v) for k, v in cpu_ns.items()}
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ScotchError(
+                f"bad xen-times line {rec}: {exc} (expected label and "
+                'cpu_ns {"<domid>": <ns>, ...})'
+            ) from None
+        if label in times:
+            raise ScotchError(f"dom0 reported xen-times {label!r} twice")
+        times[label] = parsed
+    return times
 
 
 def _domain(record: dict[str, object]) -> DomainReport:
