@@ -90,14 +90,14 @@ class Sha256
         update(pad, fill);
         uint8_t len_be[8];
         for (int i = 0; i < 8; i++)
-            len_be[i] = bits >> (56 - 8 * i);
+            len_be[i] = uint8_t(bits >> (56 - 8 * i));
         update(len_be, 8);
         Digest out;
         for (int i = 0; i < 8; i++) {
-            out[4 * i] = h[i] >> 24;
-            out[4 * i + 1] = h[i] >> 16;
-            out[4 * i + 2] = h[i] >> 8;
-            out[4 * i + 3] = h[i];
+            out[4 * i] = uint8_t(h[i] >> 24);
+            out[4 * i + 1] = uint8_t(h[i] >> 16);
+            out[4 * i + 2] = uint8_t(h[i] >> 8);
+            out[4 * i + 3] = uint8_t(h[i]);
         }
         return out;
     }
@@ -206,10 +206,10 @@ class HmacSha256
         }
         uint8_t pad[Sha256::BlockSize];
         for (size_t i = 0; i < sizeof(pad); i++)
-            pad[i] = k[i] ^ 0x36;
+            pad[i] = uint8_t(k[i] ^ 0x36);
         inner.update(pad, sizeof(pad));
         for (size_t i = 0; i < sizeof(pad); i++)
-            pad[i] = k[i] ^ 0x5c;
+            pad[i] = uint8_t(k[i] ^ 0x5c);
         outer.update(pad, sizeof(pad));
     }
 
