@@ -116,6 +116,9 @@ def test_bad_key_file_is_an_error(reader, tmp_path):
         ["export"],
         # The relaying half holds no key.
         ["export", "--nonce", "1", "--key-file", "/dev/null"],
+        # gem5's statistics dump goes with an export only.
+        ["verify", "--key-file", "/dev/null", "--nonce", "1",
+         "--m5-dumpstats"],  # fmt: skip
     ],
 )
 def test_refused_usages(reader, args):

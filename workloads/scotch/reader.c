@@ -2,10 +2,14 @@
  * scotch-reader: the tenant's side of Scotch, in two halves that never
  * meet on one machine without an enclave.
  *
- *   scotch-reader export --nonce N
+ *   scotch-reader export --nonce N [--m5-dumpstats]
  *       in a Xen guest (dom0, or a domU given I/O port 0xB2): ask the SMM
  *       handler for a snapshot answering the verifier's nonce N and print
  *       "SCOTCH-SNAPSHOT <N> <hex>". It holds no key: it only relays.
+ *       On gem5, --m5-dumpstats dumps the simulator's statistics (its
+ *       domain observer) the moment the snapshot has arrived, so the
+ *       ground truth and the ledger cover the same interval: a separate
+ *       m5 process ran milliseconds later, while the domUs ran on.
  *   scotch-reader verify --key-file FILE --nonce N [--last-seq S] [SNAP]
  *       the verifier's check, wherever the key is (the tenant's host;
  *       later the enclave): the MAC under the key (64 hex digits in FILE,
@@ -136,7 +140,17 @@ static int key_from_file(const char *path, uint8_t key[SCOTCH_KEY_BYTES])
     return 0;
 }
 
-static int do_export(uint64_t nonce)
+/* gem5's m5 dumpstats (util/m5/src/abi/x86): 0F 04 with function 0x41,
+ * delay and period 0. Undefined (SIGILL) anywhere but gem5. */
+static void m5_dumpstats(void)
+{
+    __asm__ volatile(".byte 0x0f, 0x04\n\t.word 0x41"
+                     :
+                     : "D"(0ULL), "S"(0ULL)
+                     : "rax", "memory");
+}
+
+static int do_export(uint64_t nonce, int dump)
 {
     const struct scotch_snapshot_header *h;
     uint8_t *buf;
@@ -162,6 +176,8 @@ static int do_export(uint64_t nonce)
                      : "memory");
     for (i = 0; i < 100000000 && !*(volatile uint32_t *)&h->magic; i++)
         ;
+    if (dump)
+        m5_dumpstats();
     if (h->magic != SCOTCH_SNAPSHOT_MAGIC) {
         fprintf(stderr, "scotch-reader: no snapshot arrived\n");
         return 2;
@@ -179,7 +195,7 @@ static int do_export(uint64_t nonce)
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: scotch-reader export --nonce N\n"
+            "usage: scotch-reader export --nonce N [--m5-dumpstats]\n"
             "       scotch-reader verify --key-file FILE --nonce N "
             "[--last-seq S] [SNAPSHOT]\n");
     return 2;
@@ -189,7 +205,7 @@ int main(int argc, char **argv)
 {
     const char *key_file = NULL, *file = NULL;
     uint64_t nonce = 0, last = 0;
-    int have_nonce = 0, i;
+    int have_nonce = 0, dump = 0, i;
 
     if (argc < 2)
         return usage();
@@ -198,6 +214,8 @@ int main(int argc, char **argv)
             key_file = argv[++i];
         else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
             nonce = strtoull(argv[++i], NULL, 0), have_nonce = 1;
+        else if (!strcmp(argv[i], "--m5-dumpstats"))
+            dump = 1;
         else if (!strcmp(argv[i], "--last-seq") && i + 1 < argc)
             last = strtoull(argv[++i], NULL, 0);
         else if (argv[i][0] != '-' && !file)
@@ -208,7 +226,9 @@ int main(int argc, char **argv)
     if (!have_nonce)
         return usage();
     if (!strcmp(argv[1], "export") && !key_file && !file)
-        return do_export(nonce);
+        return do_export(nonce, dump);
+    if (dump)
+        return usage(); /* export only */
     if (!strcmp(argv[1], "verify")) {
         static char text[2 * MAX_BYTES + 64];
         static uint8_t buf[MAX_BYTES];
