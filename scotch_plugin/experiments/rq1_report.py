@@ -36,7 +36,7 @@ TRUTH_SOURCES = {"qemu": "xentrace", "gem5": "gem5's domain observer"}
 VIEW_LABELS = {
     "truth": "ground truth (xentrace)",
     "scotch": "Scotch (SMM ledger)",
-    "xen": "Xen (xl)",
+    "xen": "Xen (getdomaininfo)",
 }
 
 
