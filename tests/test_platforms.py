@@ -5,6 +5,7 @@ built, naming the file and the field. Nothing here boots a machine."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.platforms.base import Platform, for_experiment
 from scotch_plugin.platforms.gem5 import Gem5Platform
 from scotch_plugin.platforms.scotch_qemu import QemuPlatform
-from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun
+from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (ROOT / "experiments" / "rq1-short.yaml").read_text()
@@ -183,4 +184,57 @@ def test_gem5_binary_option_stands_for_the_file_s_binary(tmp_path):
     assert "gem5.binary: missing" not in proc.stderr
     assert f"{f.resolve()}: --gem5-binary: expected a gem5 binary" in (
         proc.stderr
+    )
+
+
+class Saved(Recording):
+    """A platform whose inputs have an identity: runs saved under it may
+    stand for new ones."""
+
+    def identity(self) -> dict[str, object] | None:
+        return {"images": "digest-1"}
+
+
+def save_run(exp: Experiment, platform: Platform, severity: int,
+             identity: str | None = None) -> None:  # fmt: skip
+    """A run record as rq1 saves it (runs/sNN-r0.json)."""
+    if identity is None:
+        identity = rq1.run_identity(platform, run_spec(exp, severity))
+    runs = exp.output / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    times = {"scotch_cycles": 1000, "xen_seconds": 1.0, "truth_cycles": 900}
+    record = {
+        "identity": identity,
+        "domains": {
+            "attacker": {k: v * (1 + severity / 10) for k, v in times.items()},
+            "victim": times,
+        },
+    }
+    (runs / f"s{severity:02d}-r0.json").write_text(json.dumps(record))
+
+
+def test_an_interrupted_experiment_resumes_from_its_saved_runs(tmp_path):
+    exp = load_experiment(write(tmp_path, GOOD))
+    platform = Saved()
+    for severity in exp.severities:
+        save_run(exp, platform, severity)
+    said: list[str] = []
+    rows = rq1.run_experiment(exp, say=said.append, platform=platform)
+    # Nothing ran again; the saved runs made the table.
+    assert not [c for c in platform.calls if c[0] == "run"]
+    assert [(r.severity, r.scotch) for r in rows] == [(0, 1.0), (10, 2.0)]
+    assert sum("reusing runs/s10-r0.json" in line for line in said) == 1
+    assert (exp.output / "table.txt").is_file()
+    assert (exp.output / "results.csv").read_text().count("\n") == 3
+
+
+@pytest.mark.parametrize("identity", ["made-from-other-inputs", None])
+def test_a_run_saved_from_other_inputs_runs_again(tmp_path, identity):
+    exp = load_experiment(write(tmp_path, GOOD))
+    platform = Saved() if identity else Recording()
+    save_run(exp, Saved(), 0, identity=identity)
+    with pytest.raises(ScotchError, match="stop here"):
+        rq1.run_experiment(exp, say=lambda _: None, platform=platform)
+    assert ("run", 0, 1, exp.output / "runs" / "s00-r0.log") in (
+        platform.calls
     )

@@ -10,6 +10,8 @@ run's console log and per-domain numbers to ``runs/``.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -20,36 +22,97 @@ from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments import rq1_report
 from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.platforms.base import Platform, for_experiment
-from scotch_plugin.platforms.scotch_run import ScotchRun, run_spec
+from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
 from scotch_plugin.trust import keys
 
 
 def row_of(
     exp: Experiment, run: ScotchRun, repeat: int
 ) -> rq1_report.RatioRow:
-    a = run.domains[exp.attacker.name]
-    v = run.domains[exp.victim.name]
+    domains = {
+        name: {
+            "scotch_cycles": d.scotch_cycles,
+            "xen_seconds": d.xen_seconds,
+            "truth_cycles": d.truth_cycles,
+        }
+        for name, d in run.domains.items()
+    }
+    return _row(exp, run.spec.severity, repeat, domains)
+
+
+def _row(
+    exp: Experiment,
+    severity: int,
+    repeat: int,
+    domains: dict[str, dict[str, float]],
+) -> rq1_report.RatioRow:
+    a = domains[exp.attacker.name]
+    v = domains[exp.victim.name]
     row = rq1_report.RatioRow.from_times(
-        run.spec.severity,
-        scotch=(a.scotch_cycles, v.scotch_cycles),
-        xen=(a.xen_seconds, v.xen_seconds),
-        truth=(a.truth_cycles, v.truth_cycles),
+        severity,
+        scotch=(a["scotch_cycles"], v["scotch_cycles"]),
+        xen=(a["xen_seconds"], v["xen_seconds"]),
+        truth=(a["truth_cycles"], v["truth_cycles"]),
         repeat=repeat,
     )
     invalid = row.invalid_views()
     if invalid:
         raise ScotchError(
-            f"severity {run.spec.severity} (run {repeat}): no row: "
+            f"severity {severity} (run {repeat}): no row: "
             + "; ".join(invalid)
         )
     return row
 
 
-def _save_run(out: Path, severity: int, repeat: int, run: ScotchRun) -> None:
+def run_identity(platform: Platform, spec: RunSpec) -> str | None:
+    """A digest of everything one run's result depends on (the platform's
+    inputs and the run's spec); ``None`` if the platform cannot say."""
+    inputs = platform.identity()
+    if inputs is None:
+        return None
+    data = {
+        "platform": platform.name,
+        "inputs": inputs,
+        "spec": dataclasses.asdict(spec),
+    }
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stem(severity: int, repeat: int) -> str:
+    return f"s{severity:02d}-r{repeat}"
+
+
+def saved_row(
+    exp: Experiment, severity: int, repeat: int, identity: str | None
+) -> rq1_report.RatioRow | None:
+    """The row of a run an earlier invocation saved with the same
+    identity (an interrupted experiment resumes there); ``None`` if there
+    is none, or it was made from other inputs."""
+    path = exp.output / "runs" / f"{_stem(severity, repeat)}.json"
+    if identity is None or not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("identity") != identity:
+        return None
+    try:
+        return _row(exp, severity, repeat, record["domains"])
+    except (KeyError, TypeError):
+        return None
+
+
+def _save_run(
+    out: Path, severity: int, repeat: int, run: ScotchRun,
+    identity: str | None = None,
+) -> None:  # fmt: skip
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    stem = f"s{severity:02d}-r{repeat}"
+    stem = _stem(severity, repeat)
     record = {
+        "identity": identity,
         "severity": severity,
         "repeat": repeat,
         "host_seconds": round(run.host_seconds, 1),
@@ -109,8 +172,29 @@ def run_experiment(
             say(f"scotch run: severity {severity}: {exc}; running it again")
             return platform.run(exp, spec, log)
 
+    identities = {
+        severity: run_identity(platform, run_spec(exp, severity))
+        for severity in exp.severities
+    }
+    todo = []
+    for severity, repeat in exp.runs():
+        saved = saved_row(exp, severity, repeat, identities[severity])
+        if saved is None:
+            todo.append((severity, repeat))
+            continue
+        rows.append(saved)
+        say(
+            f"scotch run: severity {severity:2d} (run {repeat}): reusing "
+            f"runs/{_stem(severity, repeat)}.json (same inputs): truth "
+            f"{saved.truth:.3f}  Scotch {saved.scotch:.3f}  Xen "
+            f"{saved.xen:.3f}"
+        )
+    rows.sort(key=lambda r: (r.severity, r.repeat))
+    if rows:
+        rq1_report.write_csv(rows, out / "results.csv")
+
     def finish(severity: int, repeat: int, run: ScotchRun) -> None:
-        _save_run(out, severity, repeat, run)
+        _save_run(out, severity, repeat, run, identities[severity])
         leaks = keys.find_key_in_tree(out, run.key)
         if leaks:
             raise ScotchError(
@@ -132,7 +216,7 @@ def run_experiment(
     with ThreadPoolExecutor(max_workers=platform.workers) as pool:
         pending = {
             pool.submit(run_one, severity, repeat): (severity, repeat)
-            for severity, repeat in exp.runs()
+            for severity, repeat in todo
         }
         try:
             for done in as_completed(pending):

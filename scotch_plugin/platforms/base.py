@@ -38,6 +38,13 @@ class Platform(ABC):
     def prepare(self) -> None:
         """Build (or reuse) what every run boots; before the first run."""
 
+    def identity(self) -> dict[str, object] | None:
+        """After :meth:`prepare`: everything a run's result depends on
+        besides its ``RunSpec`` (digests of what it boots or restores),
+        so that a run saved with the same identity can stand for a new
+        one; ``None``: never reuse a run."""
+        return None
+
     @abstractmethod
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path

@@ -120,6 +120,15 @@ class Gem5Platform(Platform):
               f"{named} (checkpoint {self._booted.checkpoint.name})",
               flush=True)  # fmt: skip
 
+    def identity(self) -> dict[str, object] | None:
+        """The boot every run restores (its key covers the binary, the
+        images and the boot's configuration) and what the run sets at the
+        restore (CPU model, SMI trigger)."""
+        if self._boot is None or self._experiment is None:
+            return None
+        choice = dataclasses.asdict(self.choice(self._experiment))
+        return {"boot": self._boot.key, **choice}
+
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path
     ) -> ScotchRun:

@@ -39,6 +39,7 @@ from scotch_plugin.platforms.scotch_run import (
     run_spec,
     run_words,
 )
+from scotch_plugin.sweep.identity import file_digest
 from scotch_plugin.trust import keys
 from scotch_plugin.trust.verifier import TenantVerifier
 from scotch_plugin.workload_build import scons
@@ -257,6 +258,16 @@ class QemuPlatform(Platform):
         """Build (or reuse) the Xen images and Scotch's Xen, once."""
         if self._built is None:
             self._built = prepare()
+
+    def identity(self) -> dict[str, object] | None:
+        """The digests of everything a run boots: Xen, the kernel, both
+        initramfs and the shim (each run boots afresh)."""
+        if self._built is None:
+            return None
+        images, xen = self._built
+        files = [images.xen, images.kernel, images.dom0_initrd,
+                 images.domu_initrd, xen.xen, shim_image()]  # fmt: skip
+        return {str(p.name): file_digest(p) for p in files}
 
     def run(
         self, experiment: Experiment, spec: RunSpec, log: Path
