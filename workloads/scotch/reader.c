@@ -7,9 +7,12 @@
  *       handler for a snapshot answering the verifier's nonce N and print
  *       "SCOTCH-SNAPSHOT <N> <hex>". It holds no key: it only relays.
  *       On gem5, --m5-dumpstats dumps the simulator's statistics (its
- *       domain observer) the moment the snapshot has arrived, so the
- *       ground truth and the ledger cover the same interval: a separate
- *       m5 process ran milliseconds later, while the domUs ran on.
+ *       domain observer) right before the OUT that raises the SMI, so
+ *       the ground truth and the ledger cover the same interval: after
+ *       the SMI, the timer interrupts that arrived during the handler's
+ *       MAC let Xen switch to a domU before the reader ran on (a
+ *       millisecond, 1 % of a gem5 window), and a separate m5 process
+ *       came later still.
  *   scotch-reader verify --key-file FILE --nonce N [--last-seq S] [SNAP]
  *       the verifier's check, wherever the key is (the tenant's host;
  *       later the enclave): the MAC under the key (64 hex digits in FILE,
@@ -170,14 +173,14 @@ static int do_export(uint64_t nonce, int dump)
     }
     memset(buf, 0, 4096); /* present and writable for the handler */
     h = (const void *)buf;
+    if (dump)
+        m5_dumpstats(); /* then the SMI, two instructions on */
     __asm__ volatile("outb %%al, $0xb2\n\tjmp 1f\n1:"
                      :
                      : "a"(SCOTCH_CMD_EXPORT), "D"(nonce), "S"(buf)
                      : "memory");
     for (i = 0; i < 100000000 && !*(volatile uint32_t *)&h->magic; i++)
         ;
-    if (dump)
-        m5_dumpstats();
     if (h->magic != SCOTCH_SNAPSHOT_MAGIC) {
         fprintf(stderr, "scotch-reader: no snapshot arrived\n");
         return 2;
