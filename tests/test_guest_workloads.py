@@ -17,6 +17,7 @@ import pytest
 
 from scotch_plugin import project, workload_build
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.platforms import qemu_xen
 from scotch_plugin.xen import boot_images, guest_image
 from scotch_plugin.xen.guest_workloads import WORKLOADS
 
@@ -434,6 +435,29 @@ def test_parsec_run_hashes_the_output_file(tmp_path):
         "writer.output) in run 1" in missing.stdout
     )
     assert result(missing.stdout)["iterations"] == "0"
+
+
+@pytest.mark.parametrize(
+    "words, extra",
+    [([], ""), (["--workloads", "parsec:canneal"], "parsec:canneal")],
+)
+def test_xen_run_command_passes_the_workloads(monkeypatch, words, extra):
+    seen: dict[str, object] = {}
+
+    def run_xen(images, domus, seconds, **kwargs):
+        seen.update(kwargs, domus=domus, seconds=seconds)
+        return "report"
+
+    monkeypatch.setattr(qemu_xen, "build_images", lambda out, pv_kernel: 0)
+    monkeypatch.setattr(qemu_xen, "run_xen", run_xen)
+    monkeypatch.setattr(qemu_xen, "_print_report", lambda report: None)
+    assert qemu_xen.main(["run", "--domus", "1", *words]) == 0
+    assert seen == {
+        "domus": 1,
+        "seconds": 3,
+        "smp": 1,
+        "dom0_extra": f"scotch.workloads={extra}" if extra else "",
+    }
 
 
 def test_parsec_hook_refuses_what_cannot_run(tmp_path, monkeypatch):
