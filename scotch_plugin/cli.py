@@ -11,6 +11,7 @@ from scotch_plugin import __version__, project
 from scotch_plugin.baremetal import images, paging, save_map
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import check, run, series
+from scotch_plugin.xen import parsec
 
 
 def _run_image(args: argparse.Namespace, image: str) -> int:
@@ -279,6 +280,16 @@ def _cmd_gem5_check(args: argparse.Namespace) -> int:
 
 _SWEEP_OPTIONS = ("executor", "workers", "timeout", "partition", "time_min",
                   "mem_gb")  # fmt: skip
+
+
+def _cmd_parsec_build(args: argparse.Namespace) -> int:
+    parsec.build(
+        args.parsec,
+        args.out,
+        parsec.parse_names(args.benchmarks),
+        parsec.parse_inputs(args.input),
+    )
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -600,6 +611,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--gem5-binary", type=Path, required=True, metavar="PATH")
     p.set_defaults(func=_cmd_gem5_check)
+    g = sub.add_parser(
+        "parsec",
+        help="build real PARSEC 3.0 programs for the domUs",
+        description="Real PARSEC in the domUs (SCOTCH_PARSEC_DIR).",
+    )
+    gsub = g.add_subparsers(dest="parsec_command", required=True)
+    p = gsub.add_parser(
+        "build",
+        help="build PARSEC programs from a checkout for SCOTCH_PARSEC_DIR",
+        description=(
+            "Build the serial version of each benchmark from DIR, a PARSEC "
+            "3.0 checkout the user has (never downloaded), static, with "
+            "the region of interest marked by our hooks "
+            "(workloads/guest/parsec_hooks.c: gem5's work begin/end when "
+            "SCOTCH_M5=1); unpack its input set; write the programs, "
+            "their arguments and inputs into OUT as SCOTCH_PARSEC_DIR "
+            "expects (workloads/guest/README.md); run each once here."
+        ),
+    )
+    p.add_argument("--parsec", type=Path, required=True, metavar="DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="OUT")
+    p.add_argument(
+        "--benchmarks",
+        default=",".join(parsec.BENCHMARKS),
+        metavar="A,B",
+        help="which to build (default: all of them: %(default)s)",
+    )
+    p.add_argument(
+        "--input",
+        default="simsmall",
+        metavar="SET[,SET]",
+        help="input set, or sets in order of preference: each benchmark "
+        "takes the first its checkout has (default %(default)s)",
+    )
+    p.set_defaults(func=_cmd_parsec_build)
     return parser
 
 

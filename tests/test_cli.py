@@ -9,6 +9,7 @@ COMMANDS = [
     [], ["run"], ["smoke"], ["conformance"], ["bench"], ["gem5"],
     ["gem5", "patch"],
     ["gem5", "check"],
+    ["parsec"], ["parsec", "build"],
 ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from scotch_plugin import project, workload_build
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.platforms import qemu_xen
 from scotch_plugin.xen import boot_images, guest_image
 from scotch_plugin.xen.guest_workloads import WORKLOADS
 
@@ -93,7 +94,7 @@ def test_names_are_the_listed_workloads(programs):
     sources = {
         p.stem
         for p in (project.root() / "workloads" / "guest").glob("*.c")
-        if p.stem != "common"
+        if p.stem not in ("common", "parsec_hooks")
     }
     assert sources == set(WORKLOADS)
     assert set(programs) == set(WORKLOADS)
@@ -380,6 +381,83 @@ def test_parsec_run_reports_a_missing_or_failing_program(parsec_dir, tmp_path):
     assert failing.returncode == 1
     assert "exited with status 3 after 0 runs" in failing.stdout
     assert result(failing.stdout)["iterations"] == "0"
+
+
+WRITER_C = r"""
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    if (argc != 3) /* a third argument: write nothing */
+        return argc > 3 ? 0 : 4;
+    FILE *out = fopen(argv[2], "w");
+    if (!out)
+        return 5;
+    fprintf(out, "prices for %s\n", argv[1]);
+    puts("banner");
+    return fclose(out) != 0;
+}
+"""
+
+
+def test_parsec_run_hashes_the_output_file(tmp_path):
+    directory = tmp_path / "parsec"
+    directory.mkdir()
+    source = tmp_path / "writer.c"
+    source.write_text(WRITER_C)
+    writer = directory / "writer"
+    subprocess.run(["gcc", "-O2", "-o", str(writer), source], check=True)
+    (directory / "writer.args").write_text("in_16 prices.txt\n")
+    (directory / "writer.output").write_text("prices.txt\n")
+    (directory / "prices.txt").write_text("stale")  # removed before a run
+    script = project.root() / "workloads" / "guest" / "parsec-run"
+    env = {**os.environ, "PARSEC_ROOT": str(directory)}
+    env["TMPDIR"] = str(tmp_path)
+
+    def parsec_run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["sh", str(script), "writer", "0", "d"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+
+    proc = parsec_run()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    work = result(proc.stdout)
+    assert work["iterations"] == "1"
+    md5 = hashlib.md5(b"banner\nprices for in_16\n").hexdigest()
+    assert int(work["checksum"]) == int(md5[:15], 16)
+    (directory / "writer.args").write_text("in_16 prices.txt quiet\n")
+    missing = parsec_run()
+    assert missing.returncode == 1
+    assert (
+        "SCOTCH-WARN parsec:writer wrote no prices.txt (named by "
+        "writer.output) in run 1" in missing.stdout
+    )
+    assert result(missing.stdout)["iterations"] == "0"
+
+
+@pytest.mark.parametrize(
+    "words, extra",
+    [([], ""), (["--workloads", "parsec:canneal"], "parsec:canneal")],
+)
+def test_xen_run_command_passes_the_workloads(monkeypatch, words, extra):
+    seen: dict[str, object] = {}
+
+    def run_xen(images, domus, seconds, **kwargs):
+        seen.update(kwargs, domus=domus, seconds=seconds)
+        return "report"
+
+    monkeypatch.setattr(qemu_xen, "build_images", lambda out, pv_kernel: 0)
+    monkeypatch.setattr(qemu_xen, "run_xen", run_xen)
+    monkeypatch.setattr(qemu_xen, "_print_report", lambda report: None)
+    assert qemu_xen.main(["run", "--domus", "1", *words]) == 0
+    assert seen == {
+        "domus": 1,
+        "seconds": 3,
+        "smp": 1,
+        "dom0_extra": f"scotch.workloads={extra}" if extra else "",
+    }
 
 
 def test_parsec_hook_refuses_what_cannot_run(tmp_path, monkeypatch):

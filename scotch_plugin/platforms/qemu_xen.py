@@ -111,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domus", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--smp", type=int, default=1)
+    parser.add_argument(
+        "--workloads",
+        default="",
+        metavar="W1,W2",
+        help="each domU's workload (dom0's scotch.workloads; e.g. "
+        "parsec:canneal with SCOTCH_PARSEC_DIR); default pi",
+    )
     parser.add_argument("--serial", action="store_true", help="echo it")
     parser.add_argument(
         "--pv-kernel",
@@ -124,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             for path in images.paths():
                 print(f"{path}  {path.stat().st_size} bytes")
             return 0
-        report = run_xen(images, args.domus, args.seconds, smp=args.smp)
+        extra = f"scotch.workloads={args.workloads}" if args.workloads else ""
+        report = run_xen(
+            images, args.domus, args.seconds, smp=args.smp, dom0_extra=extra
+        )
     except ScotchError as exc:
         print(f"scotch xen: {exc}", file=sys.stderr)
         return 1
