@@ -188,3 +188,30 @@ def test_declarations_load_in_any_order(m5stub):
 
     load_sim_object_files(sorted(EXTRAS.glob("*.py"), reverse=True))
     assert m5stub.objects.X86ScotchTrigger._params["smm"]
+
+
+def test_switch_timer_parameters(m5stub):
+    cls = m5stub.objects.X86SwitchTimer
+    p, d = cls._params, cls._defaults
+    assert p["cpus"].vector and p["cpus"].ptype == "BaseCPU"
+    assert p["smm"].ptype == "X86SmmController"
+    # The three addresses come from the hypervisor's symbols: no default.
+    for name in ("start_pc", "hypervisor_start", "hypervisor_end"):
+        assert p[name].ptype == "Addr" and name not in d
+    assert p["max_cycles"].ptype == "Cycles" and d["max_cycles"] == 200000
+
+
+def test_switch_timer_stats_files_and_flag_are_declared():
+    # The names tests/test_switch_timer.py reads.
+    cc = (EXTRAS / "switch_timer.cc").read_text()
+    hh = (EXTRAS / "switch_timer.hh").read_text()
+    for stat in ("switches", "aborted", "smisInSwitches", "switchCycles",
+                 "smmCyclesPerSwitch", "smiGapCycles"):  # fmt: skip
+        assert stat in hh
+        assert f"ADD_STAT({stat}," in cc
+    assert '"switch_cycles.csv"' in cc and '"smi_gaps.csv"' in cc
+    assert "SwitchTimer" in _recorded().debug_flags
+    # The controller tells its observers of the SMM time at every RSM.
+    assert (
+        "o->smmLeft(tc, cycles);" in (EXTRAS / "smm_controller.cc").read_text()
+    )

@@ -356,6 +356,8 @@ SmmController::resume(ThreadContext *tc)
     stats.cyclesPerSmi[id].sample(cycles);
     DPRINTF(Smm, "ctx %d: RSM to rip %#x after %d cycles, SMBASE %#x\n",
             id, area.get<uint64_t>(SMM_RIP), cycles, c.smbase);
+    for (Observer *o : observers)
+        o->smmLeft(tc, cycles);
     stall(tc, exitLatency);
 }
 

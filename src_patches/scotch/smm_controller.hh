@@ -73,6 +73,11 @@ class SmmController : public SimObject, public SmmHook
         /** The CPU accepted a maskable interrupt with @p vector. */
         virtual void interruptAccepted(ThreadContext *tc, uint8_t vector,
                                        bool in_smm) = 0;
+        /**
+         * RSM left SMM after @p cycles (from the SMI to the end of the
+         * exit latency): X86SwitchTimer adds them to the switch.
+         */
+        virtual void smmLeft(ThreadContext *tc, Cycles cycles) {}
     };
 
     void addObserver(Observer *o) { observers.push_back(o); }

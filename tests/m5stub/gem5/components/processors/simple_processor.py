@@ -13,3 +13,4 @@ class SimpleProcessor(AbstractProcessor):
             raise ValueError(f"num_cores: expected >= 1, got {num_cores!r}")
         super().__init__(isa, num_cores)
         self.cpu_type = cpu_type
+        self._make_cores(cpu_type)

@@ -16,3 +16,4 @@ class SimpleSwitchableProcessor(AbstractProcessor):
         super().__init__(isa, num_cores)
         self.starting_core_type = starting_core_type
         self.switch_core_type = switch_core_type
+        self._make_cores(starting_core_type)
