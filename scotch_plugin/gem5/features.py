@@ -49,6 +49,15 @@ FEATURES: tuple[Feature, ...] = (
         simobject="X86ScotchTrigger",
     ),
     Feature(
+        "simulator-side ground truth: the domain each CPU runs (EXTRAS)",
+        simobject="X86DomainObserver",
+    ),
+    Feature(
+        "context-switch timer from retired PCs, SMM time included "
+        "(EXTRAS)",
+        simobject="X86SwitchTimer",
+    ),
+    Feature(
         "O3 takes interrupts at the next instruction boundary (patch 0014)",
         param="BaseO3CPU.interruptsAtInstBoundary",
     ),
