@@ -362,3 +362,36 @@ def test_every_config_is_covered():
     covered = {"check_build.py", "baremetal.py", "xen_boot.py",
                "se_program.py"}  # fmt: skip
     assert {p.name for p in CONFIGS.glob("*.py")} <= covered
+
+
+def test_baremetal_wires_the_switch_timer(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py", ["--image", str(image), "--time-switches",
+                                "100010,100000,100400"], capsys)  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    timer = board.switch_timer
+    assert type(timer).__name__ == "X86SwitchTimer"
+    assert (timer.start_pc, timer.hypervisor_start, timer.hypervisor_end) == (
+        0x100010, 0x100000, 0x100400)  # fmt: skip
+    # Every core's CPU, as the processor made them.
+    cores = board.get_processor().get_cores()
+    assert timer.cpus == [c.get_simobject() for c in cores] and timer.cpus
+    assert repr(timer.smm) == "Parent.any"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--time-switches", "100,200,300"], "START must lie in"),
+        (["--time-switches", "100,zz,300"], "expected START,TEXT_START"),
+        (["--time-switches", "150,100,300", "--no-smm"], "needs the SMM"),
+    ],
+)
+def test_baremetal_refuses_a_bad_switch_timer(
+    m5stub, capsys, tmp_path, extra, message
+):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match=message):
+        run_config("baremetal.py", ["--image", str(image), *extra], capsys)

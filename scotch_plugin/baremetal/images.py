@@ -31,6 +31,8 @@ IMAGES = {
     "interrupt outside SMM, none for CR3 loads in SMM (gem5 --trigger)",
     "domain_observer": "the simulator's ground truth: which domain each "
     "CPU runs, named from its page tables (gem5 --observe)",
+    "switch_timer": "the switch timer: a context switch's cycles from "
+    "retired PCs, SMM time included (gem5 --time-switches)",
     "smm_bench": "SMI round-trip timing (benchmark)",
     "scotch_bench": "Scotch's accounting handler per context-switch SMI, "
     "on fake Xen state, against an empty handler (benchmark)",

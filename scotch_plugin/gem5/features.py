@@ -53,8 +53,7 @@ FEATURES: tuple[Feature, ...] = (
         simobject="X86DomainObserver",
     ),
     Feature(
-        "context-switch timer from retired PCs, SMM time included "
-        "(EXTRAS)",
+        "context-switch timer from retired PCs, SMM time included " "(EXTRAS)",
         simobject="X86SwitchTimer",
     ),
     Feature(

@@ -25,12 +25,15 @@ class ScotchOptions:
 
     loads: list[tuple[str, int]]
     markers: dict[str, str]
+    #: --time-switches: (start PC, hypervisor text start, end), or None.
+    switches: tuple[int, int, int] | None = None
 
 
 def add_scotch_args(parser: argparse.ArgumentParser) -> None:
-    """The trigger, observer and --load options."""
+    """The trigger, observer, switch timer and --load options."""
     add_trigger_args(parser)
     add_observe_args(parser)
+    add_switch_args(parser)
     add_load_args(parser)
 
 
@@ -40,6 +43,7 @@ def parse_scotch_args(prog: str, args: argparse.Namespace) -> ScotchOptions:
     return ScotchOptions(
         loads=[parse_load(prog, spec) for spec in args.load],
         markers=observed_markers(prog, args),
+        switches=timed_switches(prog, args),
     )
 
 
@@ -48,6 +52,8 @@ def apply_scotch_args(
 ) -> None:
     """Add the observer and the raw loads to a board with its workload."""
     apply_observe(board, options.markers, args)
+    if options.switches:
+        board.time_switches(*options.switches)
     apply_loads(board, options.loads)
 
 
@@ -109,6 +115,37 @@ def add_observe_args(parser: argparse.ArgumentParser) -> None:
         help="PML4 entry whose table names a domain whose tables lack "
         "the marker (Xen's per-domain area: 260; -1: none)",
     )
+
+
+def add_switch_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-switches",
+        metavar="START,TEXT_START,TEXT_END",
+        help="time every context switch (X86SwitchTimer): from the "
+        "retired instruction at START to the first outside SMM and the "
+        "hypervisor's text [TEXT_START, TEXT_END); addresses in hex",
+    )
+
+
+def timed_switches(
+    prog: str, args: argparse.Namespace
+) -> tuple[int, int, int] | None:
+    """The three addresses of --time-switches, checked."""
+    spec = args.time_switches
+    if spec is None:
+        return None
+    try:
+        start, lo, hi = (int(a, 16) for a in spec.split(","))
+    except ValueError:
+        sys.exit(f"{prog}: --time-switches {spec!r}: expected "
+                 "START,TEXT_START,TEXT_END in hex")  # fmt: skip
+    if not lo <= start < hi:
+        sys.exit(f"{prog}: --time-switches {spec!r}: START must lie in "
+                 "[TEXT_START, TEXT_END)")  # fmt: skip
+    if args.no_smm:
+        sys.exit(f"{prog}: --time-switches needs the SMM model (no "
+                 "--no-smm)")  # fmt: skip
+    return start, lo, hi
 
 
 def add_load_args(parser: argparse.ArgumentParser) -> None:

@@ -150,6 +150,25 @@ class ScotchX86Board(X86Board):
             key_slot=key_slot,
         )
 
+    def time_switches(
+        self, start_pc: int, hypervisor_start: int, hypervisor_end: int
+    ) -> None:
+        """Add an ``X86SwitchTimer`` over every core: the cycles of each
+        context switch, from the retired instruction at ``start_pc`` to
+        the first retired outside SMM and outside the hypervisor's text
+        ``[hypervisor_start, hypervisor_end)``, SMIs included."""
+        if not self._with_smm:
+            raise ValueError("the switch timer needs the SMM model (it "
+                             "hears of SMM time from it)")  # fmt: skip
+        from m5.objects import X86SwitchTimer
+
+        self.switch_timer = X86SwitchTimer(
+            cpus=[c.get_simobject() for c in self.get_processor().get_cores()],
+            start_pc=start_pc,
+            hypervisor_start=hypervisor_start,
+            hypervisor_end=hypervisor_end,
+        )
+
     def get_mem_side_coherent_io_port(self):  # type: ignore[override]
         """Where the cache hierarchy connects the I/O bus's memory side:
         through the SMRAM guard when the board has SMM."""
