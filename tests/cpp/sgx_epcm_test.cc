@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scotch/sgx_epcm.hh"
+#include "sgx_hex.hh"
 
 using namespace gem5::scotch::sgx;
 
@@ -44,18 +45,6 @@ const char *const EcreateOnly =
     "1ae08d565db91bba3113eb03c476049ee802c1df05465ddf7cbebfd256e60114";
 const char *const ThreePages =
     "842037e077a9723ec30068c2cf63b508c87876560fc989afc4d0b186fe4943ec";
-
-std::string
-hex(const Digest &d)
-{
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t b : d) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
 
 Secs
 secs(uint64_t base = Base, uint64_t size = Size)

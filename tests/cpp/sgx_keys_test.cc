@@ -7,23 +7,12 @@
 #include <string>
 
 #include "scotch/sgx_keys.hh"
+#include "sgx_hex.hh"
 
 using namespace gem5::scotch::sgx;
 
 namespace
 {
-
-std::string
-hex(const Key128 &k)
-{
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t b : k) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
 
 PlatformKeys
 platform()

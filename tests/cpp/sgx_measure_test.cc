@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scotch/sgx_measure.hh"
+#include "sgx_hex.hh"
 
 using namespace gem5::scotch::sgx;
 
@@ -31,18 +32,6 @@ const char *const WithUnmeasuredPage =
     "e33e7041aa35a8fcf713100bf346c1437bc5c14af2139da05cb4af3090bc81c7";
 
 using Page = std::array<uint8_t, PageSize>;
-
-std::string
-hex(const Digest &d)
-{
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t b : d) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
 
 /** A TCS: one SSA frame at 0x1000, entry at 0x2000, 4 KiB FS/GS. */
 Page

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "scotch/sgx_sha256.hh"
+#include "sgx_hex.hh"
 
 using gem5::scotch::sgx::Digest;
 using gem5::scotch::sgx::HmacSha256;
@@ -15,18 +16,6 @@ using gem5::scotch::sgx::Sha256;
 
 namespace
 {
-
-std::string
-hex(const Digest &d)
-{
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t b : d) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
 
 std::string
 sha(const std::string &msg)
