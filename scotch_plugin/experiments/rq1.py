@@ -67,11 +67,16 @@ def _row(
 def run_identity(platform: Platform, spec: RunSpec) -> str | None:
     """A digest of everything one run's result depends on (the platform's
     inputs and the run's spec); ``None`` if the platform cannot say."""
-    inputs = platform.identity()
+    return _identity(platform.name, platform.identity(), spec)
+
+
+def _identity(
+    platform: str, inputs: dict[str, object] | None, spec: RunSpec
+) -> str | None:
     if inputs is None:
         return None
     data = {
-        "platform": platform.name,
+        "platform": platform,
         "inputs": inputs,
         "spec": dataclasses.asdict(spec),
     }
@@ -172,8 +177,10 @@ def run_experiment(
             say(f"scotch run: severity {severity}: {exc}; running it again")
             return platform.run(exp, spec, log)
 
+    # The platform's inputs once: QEMU's are digests of every image.
+    inputs = platform.identity()
     identities = {
-        severity: run_identity(platform, run_spec(exp, severity))
+        severity: _identity(platform.name, inputs, run_spec(exp, severity))
         for severity in exp.severities
     }
     todo = []
