@@ -275,10 +275,11 @@ def parse_run(
         # Xen's view: the growth between the exports when dom0 took it
         # (to the ns), else xl's total since the domain was created.
         xen_window = report.window_cpu_seconds(d.domid)
-        if not truth:
-            problems.append(
-                f"{want.name} (domid {d.domid}) never ran in {seen_by}"
-            )
+        found_problem = window_problem(
+            f"{want.name} (domid {d.domid})", truth, cycles, seen_by
+        )
+        if found_problem:
+            problems.append(found_problem)
         domains[want.name] = DomainTimes(
             name=want.name,
             domid=d.domid,
@@ -304,6 +305,23 @@ def parse_run(
         verifier=verifier,
         relayed=relayed,
     )
+
+
+def window_problem(
+    domain: str, truth: int | None, charged: int, seen_by: str
+) -> str | None:
+    """Why one domain's row cannot be measured, or None. A domain the
+    ground truth saw run but Scotch charged nothing is not a ratio of
+    0 or nan: no SMI accounted its time (a trigger that never fired),
+    and the run says so."""
+    if not truth:
+        return f"{domain} never ran in {seen_by}"
+    if charged <= 0:
+        return (
+            f"{domain}: Scotch's ledger charged it {charged} cycles while "
+            f"{seen_by} saw it run {truth}: no SMI accounted its time"
+        )
+    return None
 
 
 def domu_console(serial: str, name: str) -> str:
