@@ -7,11 +7,13 @@ command line selects it. Experiment files name them too.
 
 from __future__ import annotations
 
-#: pi digits, gzip of generated data, and PARSEC-style kernels.
+#: pi digits, gzip of generated data, PARSEC-style kernels, and naps (a
+#: domU that sleeps 50 us per iteration: Xen switches at every nap).
 WORKLOADS: tuple[str, ...] = (
     "pi",
     "gzip",
     "blackscholes",
     "streamcluster",
     "canneal",
+    "naps",
 )
