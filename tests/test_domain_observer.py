@@ -16,6 +16,10 @@ from scotch_plugin.baremetal import bench, images
 
 IMAGE = "domain_observer"
 DOMAINS = ("alpha", "beta")
+#: Iterations of the image's two-instruction spin loop in each domain's
+#: stretches (its schedule[]).
+SPINS = {"alpha": 300000 + 200000 + 80000 + 120000,
+         "beta": 100000 + 250000 + 60000, "other": 50000}  # fmt: skip
 PROBE = 0x80000040  # PROBE_VA + MARKER_OFFSET in the image
 
 
@@ -55,3 +59,8 @@ def test_observer_matches_the_image_s_own_timing(gem5_binary, cpu, tmp_path):
         cycles = stats[o + f"ticks::{name}"] / stats["board.clk_domain.clock"]
         tsc = int(v[f"tsc_{name}"], 16)
         assert cycles == pytest.approx(tsc, rel=0.01), (name, cycles, tsc)
+        # Retired instructions: the spin loop's two per iteration, and a
+        # few per stretch around it; none at CPL 3 (the image runs at 0).
+        insts = stats[o + f"insts::{name}"]
+        assert insts == pytest.approx(2 * SPINS[name], rel=0.001), name
+        assert stats[o + f"guestInsts::{name}"] == 0

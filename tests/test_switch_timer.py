@@ -67,6 +67,9 @@ def test_timed_switches_match_the_image_s_own_timing(
     # The warm-up call and the first pass came before the resetstats.
     rows = _csv(tmp_path / "switch_cycles.csv")
     assert len(rows) == 2 * N_SWITCHES + 1
+    # Each row's tick (where it ended), in order: runs keep their window.
+    ticks = [int(r["tick"]) for r in rows]
+    assert ticks == sorted(ticks) and ticks[0] > 0
     for i, row in enumerate(rows[-N_SWITCHES:]):
         smi = int(v[f"smi_{i}"])
         assert int(row["smis"]) == smi

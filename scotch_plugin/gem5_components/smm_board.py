@@ -136,7 +136,8 @@ class ScotchX86Board(X86Board):
         the bytes found at ``probe_vaddr`` only in that domain's page
         tables) and by the table at PML4 entry ``key_slot`` (-1: none).
         Its ``ticks`` statistic is the ground truth Scotch's ledger is
-        checked against."""
+        checked against; ``insts`` and ``guestInsts`` count what every
+        core retired in each domain (the work done)."""
         if not self._with_smm:
             raise ValueError("the domain observer needs the SMM model "
                              "(it hears of CR3 loads from it)")  # fmt: skip
@@ -148,6 +149,7 @@ class ScotchX86Board(X86Board):
             probe_vaddr=probe_vaddr,
             probe_len=probe_len,
             key_slot=key_slot,
+            cores=[c.get_simobject() for c in self.get_processor().get_cores()],
         )
 
     def time_switches(

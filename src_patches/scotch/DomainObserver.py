@@ -23,7 +23,9 @@ class X86DomainObserver(SimObject):
 
     Time from one load to the next is charged to the domain loaded,
     and to "other" when neither names one (Xen's idle tables, paging
-    off, legacy modes).
+    off, legacy modes). The instructions ``cores`` retire outside SMM
+    are counted to the domain their CPU runs, and apart those at CPL 3
+    (the guest's own work, without the hypervisor's).
     """
 
     type = "X86DomainObserver"
@@ -44,4 +46,7 @@ class X86DomainObserver(SimObject):
         260,
         "Top-level (PML4) entry whose table is shared by all of a "
         "domain's page tables (Xen: 260, its per-domain area); -1: none",
+    )
+    cores = VectorParam.BaseCPU(
+        [], "CPUs whose retired instructions are counted per domain"
     )

@@ -24,7 +24,8 @@ class X86SwitchTimer(SimObject):
     OUT, the CR3 load) to the first retired after RSM.
 
     Samples go to ``switch_cycles.csv`` and ``smi_gaps.csv`` in the
-    output directory (for medians and percentiles) and into the stats.
+    output directory (for medians and percentiles), each row with the
+    tick it ended at, and into the stats.
     """
 
     type = "X86SwitchTimer"

@@ -10,6 +10,7 @@
 #include "arch/x86/regs/misc.hh"
 #include "base/logging.hh"
 #include "base/trace.hh"
+#include "cpu/base.hh"
 #include "cpu/thread_context.hh"
 #include "debug/DomainObserver.hh"
 #include "sim/byteswap.hh"
@@ -31,7 +32,8 @@ constexpr Addr Page = 0x1000;
 } // anonymous namespace
 
 DomainObserver::DomainObserver(const Params &p)
-    : SimObject(p), system(p.system), names(p.domains),
+    : SimObject(p), system(p.system), smm(p.smm), cores(p.cores),
+      names(p.domains),
       markers(p.markers), probeVaddr(p.probe_vaddr),
       probeLen(p.probe_len), keySlot(p.key_slot), stats(this)
 {
@@ -69,6 +71,37 @@ DomainObserver::startup()
     }
     for (Cpu &c : cpus)
         c.since = curTick();
+}
+
+void
+DomainObserver::regProbeListeners()
+{
+    SimObject::regProbeListeners();
+    for (unsigned i = 0; i < cores.size(); i++) {
+        listeners.push_back(
+            std::make_unique<ProbeListenerArgFunc<uint64_t>>(
+                cores[i]->getProbeManager(), "RetiredInsts",
+                [this, i](const uint64_t &n) { retired(i, n); }));
+    }
+}
+
+void
+DomainObserver::retired(unsigned i, uint64_t n)
+{
+    ThreadContext *tc = cores[i]->getContext(0);
+    // The handler's instructions are Scotch's cost, not the domain's.
+    if (smm->inSmm(tc))
+        return;
+    const ContextID id = tc->contextId();
+    if (id < 0 || size_t(id) >= cpus.size())
+        return;
+    const unsigned d = cpus[id].domain;
+    stats.insts[d] += n;
+    // CPL 3: the guest itself (a 64-bit PV kernel runs in ring 3 too);
+    // the hypervisor runs in ring 0 on the guest's tables.
+    const HandyM5Reg m5reg = tc->readMiscRegNoEffect(misc_reg::M5Reg);
+    if (m5reg.cpl == 3)
+        stats.guestInsts[d] += n;
 }
 
 const std::string &
@@ -228,6 +261,12 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
                "Ticks each domain ran, summed over the CPUs"),
       ADD_STAT(switches, statistics::units::Count::get(),
                "CR3 loads that switched a CPU to each domain"),
+      ADD_STAT(insts, statistics::units::Count::get(),
+               "Instructions the cores retired outside SMM in each "
+               "domain's address space"),
+      ADD_STAT(guestInsts, statistics::units::Count::get(),
+               "Of those, the ones at CPL 3: the domain's own (a PV "
+               "kernel runs at CPL 3 too), not the hypervisor's"),
       ADD_STAT(cr3Loads, statistics::units::Count::get(),
                "CR3 loads outside SMM"),
       ADD_STAT(namedByMarker, statistics::units::Count::get(),
@@ -242,7 +281,7 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
 void
 DomainObserver::ObserverStats::init(const std::vector<std::string> &names)
 {
-    for (auto *v : {&ticks, &switches}) {
+    for (auto *v : {&ticks, &switches, &insts, &guestInsts}) {
         v->init(names.size() + 1);
         for (size_t d = 0; d < names.size(); d++)
             v->subname(d, names[d]);

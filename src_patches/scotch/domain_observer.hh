@@ -18,14 +18,18 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "base/statistics.hh"
 #include "params/X86DomainObserver.hh"
 #include "scotch/smm_controller.hh"
+#include "sim/probe/probe.hh"
 #include "sim/sim_object.hh"
 
 namespace gem5
 {
 
+class BaseCPU;
 class System;
 
 namespace X86ISA
@@ -39,6 +43,7 @@ class DomainObserver : public SimObject, public SmmController::Observer
     DomainObserver(const Params &p);
 
     void startup() override;
+    void regProbeListeners() override;
 
     void cr3Loaded(ThreadContext *tc, RegVal new_cr3,
                    bool in_smm) override;
@@ -67,7 +72,14 @@ class DomainObserver : public SimObject, public SmmController::Observer
     /** Close @p cpu's interval now and start one in @p domain. */
     void charge(ContextID cpu, unsigned domain);
 
+    /** Core @p i retired @p n instructions. */
+    void retired(unsigned i, uint64_t n);
+
     System *system;
+    SmmController *smm;
+    /** Whose retired instructions are counted (may be none). */
+    const std::vector<BaseCPU *> cores;
+    std::vector<std::unique_ptr<ProbeListener>> listeners;
     const std::vector<std::string> names;
     const std::vector<std::string> markers;
     const Addr probeVaddr;
@@ -91,6 +103,8 @@ class DomainObserver : public SimObject, public SmmController::Observer
 
         statistics::Vector ticks;
         statistics::Vector switches;
+        statistics::Vector insts;
+        statistics::Vector guestInsts;
         statistics::Scalar cr3Loads;
         statistics::Scalar namedByMarker;
         statistics::Scalar namedByKey;

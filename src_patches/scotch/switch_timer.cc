@@ -43,9 +43,10 @@ SwitchTimer::init()
             byContext[watched[i]->getContext(t)->contextId()] = i;
     }
     switchFile = simout.create("switch_cycles.csv");
-    *switchFile->stream() << "cpu,cycles,smm_cycles,smis\n";
+    // The tick each row ends at: a run keeps the rows of its window.
+    *switchFile->stream() << "tick,cpu,cycles,smm_cycles,smis\n";
     gapFile = simout.create("smi_gaps.csv");
-    *gapFile->stream() << "cpu,cycles\n";
+    *gapFile->stream() << "tick,cpu,cycles\n";
 }
 
 void
@@ -90,7 +91,8 @@ SwitchTimer::retired(unsigned i, Addr pc)
     if (c.gapOpen) {
         const Cycles gap = now - c.lastOutside;
         stats.smiGapCycles.sample(gap);
-        *gapFile->stream() << i << ',' << gap << std::endl;
+        *gapFile->stream() << curTick() << ',' << i << ',' << gap
+                           << std::endl;
         c.gapOpen = false;
     }
     c.lastOutside = now;
@@ -113,8 +115,8 @@ SwitchTimer::retired(unsigned i, Addr pc)
     stats.smisInSwitches += c.smis;
     stats.switchCycles.sample(cycles);
     stats.smmCyclesPerSwitch.sample(c.smmCycles);
-    *switchFile->stream() << i << ',' << cycles << ',' << c.smmCycles
-                          << ',' << c.smis << std::endl;
+    *switchFile->stream() << curTick() << ',' << i << ',' << cycles << ','
+                          << c.smmCycles << ',' << c.smis << std::endl;
     c.open = false;
 }
 
