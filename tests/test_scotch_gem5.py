@@ -90,6 +90,7 @@ def _fake_boot(tmp_path: Path) -> tuple[object, scotch_gem5.BootResult]:
 @pytest.mark.parametrize(
     "trigger, wanted",
     [
+        ("none", []),
         ("software", []),
         ("cr3", ["--trigger", "cr3"]),
         ("interrupt", ["--trigger", "interrupt"]),
@@ -114,6 +115,39 @@ def test_the_trigger_is_set_at_restore(tmp_path, trigger, wanted):
     assert cmd[cmd.index("--checkpoint-dir") + 1] == str(tmp_path / "final")
     tail = cmd[cmd.index("--checkpoint-dir") + 2 :]
     assert tail == wanted
+
+
+def test_the_switch_timer_is_added_at_restore(tmp_path):
+    boot, booted = _fake_boot(tmp_path)
+    choice = scotch_gem5.RestoreChoice(
+        cpu="o3", time_switches=(0xFFFF82D0402FBCC0, 0xFFFF82D040200000,
+                                 0xFFFF82D040360183),
+    )  # fmt: skip
+    cmd = scotch_gem5.restore_command(
+        boot, booted, choice, tmp_path / "out", tmp_path / "p.txt",  # type: ignore[arg-type]
+        tmp_path / "final",
+    )  # fmt: skip
+    i = cmd.index("--time-switches")
+    assert cmd[i + 1] == (
+        "0xffff82d0402fbcc0,0xffff82d040200000,0xffff82d040360183"
+    )
+
+
+def test_a_saved_boot_restores_as_its_boot_would(tmp_path):
+    boot, booted = _fake_boot(tmp_path)
+    saved = scotch_gem5.SavedBoot(
+        Path("/g/gem5.opt"), ("--clock", "1GHz"), tmp_path
+    )
+    saved.save(tmp_path / "restore.json")
+    again = scotch_gem5.SavedBoot.read(tmp_path / "restore.json")
+    assert again == saved
+    choice = scotch_gem5.RestoreChoice(cpu="timing")
+    cmd = scotch_gem5.restore_command(
+        again, booted, choice, tmp_path / "out", tmp_path / "p.txt",
+        tmp_path / "final",
+    )  # fmt: skip
+    assert cmd[0] == "/g/gem5.opt"
+    assert cmd[cmd.index("--clock") + 1] == "1GHz"
 
 
 def _finished_boot(directory: Path, identity: dict) -> Path:
@@ -226,4 +260,54 @@ def test_the_short_gem5_rq1_shares_the_full_one_s_boot():
     assert full.domains == short.domains
     assert full.gem5 and short.gem5
     assert full.gem5.frequency == short.gem5.frequency
-    assert len(full.severities) == 7 and full.attack.repeats == 2
+    assert len(full.severities) == 7 and full.attack.repeats == 1
+
+
+# -- kind xen-cost on gem5, from the cached boot ------------------------------
+
+
+def _cost_point(booted, tmp_path, trigger: str, window: float = 0.01):
+    from scotch_plugin.sweep import xen_cost
+    from scotch_plugin.sweep.records import PointSpec
+
+    exp, boot, done = booted
+    prepared = xen_cost.prepare(exp.source, boot.binary, tmp_path)
+    assert prepared.identity["boot"] == boot.key  # the cached one
+    params = {"cpu": "atomic", "trigger": trigger, "random_mean_us": 100.0,
+              "window": window, "ratelimit_us": 100,
+              "workloads": "pi,naps"}  # fmt: skip
+    spec = PointSpec(
+        sweep="t", kind="xen-cost", point_id="p", index=0, repeat=0,
+        params=params, axes={}, identity={}, gem5_binary=str(boot.binary),
+        images={"restore": str(prepared.restore_file)},
+        base_dir=str(tmp_path), timeout_s=3600,
+    )  # fmt: skip
+    cmd, metrics = xen_cost.run(spec, tmp_path / "p")
+    return cmd, metrics
+
+
+def test_cost_point_times_xen_s_switches_with_scotch(booted, tmp_path):
+    """Xen's software SMI: every timed switch holds SMM time; the
+    ledger still follows the observer; both domUs did work."""
+    cmd, m = _cost_point(booted, tmp_path, "software")
+    assert "--time-switches" in cmd
+    # naps blocks every 50 us: many switches even in 10 ms.
+    assert m["switch_n"] >= 50
+    assert m["smis_per_switch"] >= 1
+    assert 0 < m["smm_per_switch_mean"] < m["switch_mean"]
+    assert m["switch_xen_median"] < m["switch_median"]
+    assert m["smis"] > 0 and m["smi_gap_median"] > 0
+    assert m["handler_cycles_per_smi"] > 0
+    for name in ("attacker", "victim"):
+        assert m[f"guest_insts_{name}"] > 0
+        assert 0 < m[f"ipc_{name}"] <= 1.0  # Atomic: one per cycle
+        assert abs(m[f"ledger_error_{name}"]) < 0.01
+
+
+def test_cost_point_without_scotch_has_no_smi_in_its_window(booted, tmp_path):
+    cmd, m = _cost_point(booted, tmp_path, "none")
+    assert m["switch_n"] >= 50
+    assert m["smis"] == 0 and m["smis_per_switch"] == 0
+    assert m["smm_per_switch_mean"] == 0
+    assert not any(k.startswith("ledger_") for k in m)
+    assert m["guest_insts_attacker"] > 0 and m["guest_insts_victim"] > 0

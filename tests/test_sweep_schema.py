@@ -194,11 +194,12 @@ def test_misspelt_field_and_bad_choice_at_once() -> None:
         executor: {kind: local, worker: 2}
         """)
         == [
-            "s.yaml:2: kind: expected one of handler, roundtrip, command, "
-            "found 'handlr' (a string); did you mean 'handler'?",
+            "s.yaml:2: kind: expected one of handler, roundtrip, xen-cost, "
+            "command, found 'handlr' (a string); did you mean 'handler'?",
             "s.yaml:4: repeat: unknown field: expected one of name, "
-            "description, kind, command, gem5, base, grid, repeats, executor, "
-            "slurm, output, found 'repeat'; did you mean 'repeats'?",
+            "description, kind, command, gem5, boot, base, grid, repeats, "
+            "executor, slurm, output, found 'repeat'; did you mean "
+            "'repeats'?",
             "s.yaml:5: executor.worker: unknown field: expected one of kind, "
             "workers, timeout_s, found 'worker'; did you mean 'workers'?",
         ]
@@ -249,3 +250,104 @@ def test_shipped_sweep_file() -> None:
     assert len(cpus) >= 4 and len(l2) >= 3 and len(entry) >= 3
     assert len(sweep.points) == len(cpus) * len(l2) * len(entry)
     assert sweep.output == ROOT / "results" / "sweep-handler"
+
+
+# -- kind xen-cost: restores of an experiment's gem5 boot --------------------
+
+
+def _cost(tmp_path: Path, body: str) -> str:
+    """A xen-cost sweep in ``tmp_path`` whose boot is the shipped
+    rq1-gem5.yaml (``BOOT`` in ``body``)."""
+    boot = ROOT / "experiments" / "rq1-gem5.yaml"
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent(body).replace("BOOT", str(boot)))
+    return str(path)
+
+
+def _cost_problems(tmp_path: Path, body: str) -> list[str]:
+    with pytest.raises(ExperimentError) as info:
+        load_sweep(_cost(tmp_path, body), env=FAKE_GEM5)
+    return [p.render("s.yaml") for p in info.value.problems]
+
+
+def test_shipped_cost_file_restores_the_rq1_gem5_boot() -> None:
+    path = ROOT / "experiments" / "cost-gem5.yaml"
+    sweep = load_sweep(path, env=FAKE_GEM5)
+    assert sweep.kind == "xen-cost"
+    assert sweep.boot == ROOT / "experiments" / "rq1-gem5.yaml"
+    configs = {(p.params["cpu"], p.params["trigger"]) for p in sweep.points}
+    # Scotch off and on, on O3 and for comparison on Timing and Minor.
+    for cpu in ("o3", "timing", "minor"):
+        assert {(cpu, "none"), (cpu, "software")} <= configs
+    assert ("o3", "cr3") in configs
+    means = {p.params["random_mean_us"] for p in sweep.points
+             if p.params["trigger"] == "random"}  # fmt: skip
+    assert len(means) == 2  # RQ2's random-interval mode at two means
+    assert all(p.params["workloads"] == "pi,naps" for p in sweep.points)
+    assert sweep.repeats >= 2  # RQ2's interval is over repeats
+
+
+def test_cost_sweep_needs_a_gem5_experiment_to_boot(tmp_path: Path) -> None:
+    body = """\
+        name: c
+        kind: xen-cost
+        grid: {product: {cpu: [o3]}}
+        """
+    assert _cost_problems(tmp_path, body) == [
+        "s.yaml:2: kind: kind xen-cost restores an experiment's gem5 boot: "
+        "expected boot: <experiment file with platform: gem5>"
+    ]
+    qemu = ROOT / "experiments" / "rq1.yaml"
+    found = _cost_problems(tmp_path, body + f"boot: {qemu}\n")
+    assert found == [
+        "s.yaml:4: boot: expected an experiment file with platform: gem5, "
+        f"found platform qemu in {qemu}"
+    ]
+
+
+def test_cost_sweep_wants_a_workload_per_domu(tmp_path: Path) -> None:
+    found = _cost_problems(tmp_path, """\
+        name: c
+        kind: xen-cost
+        boot: BOOT
+        base: {workloads: "pi"}
+        grid: {product: {cpu: [o3]}}
+        """)  # fmt: skip
+    assert found == [
+        "s.yaml:4: base.workloads: point 0: expected 2 workloads (one per "
+        "domU of rq1-gem5.yaml), found 1"
+    ]
+    found = _cost_problems(tmp_path, """\
+        name: c
+        kind: xen-cost
+        boot: BOOT
+        grid: {product: {workloads: ["pi,nap"]}}
+        """)  # fmt: skip
+    assert len(found) == 1
+    assert found[0].startswith("s.yaml:4: grid: point 0: unknown workload")
+    assert "did you mean 'naps'?" in found[0]
+
+
+def test_cost_sweep_checks_its_trigger_and_window(tmp_path: Path) -> None:
+    found = _cost_problems(tmp_path, """\
+        name: c
+        kind: xen-cost
+        boot: BOOT
+        grid: {product: {trigger: [sofware], window: [0]}}
+        """)  # fmt: skip
+    assert len(found) == 2
+    assert "grid.product.trigger[0]" in found[0] and "software" in found[0]
+    assert "grid.product.window[0]" in found[1]
+
+
+def test_boot_is_only_for_the_cost_kind(tmp_path: Path) -> None:
+    found = _cost_problems(tmp_path, """\
+        name: c
+        kind: handler
+        boot: BOOT
+        grid: {product: {cpu: [o3]}}
+        """)  # fmt: skip
+    assert found == [
+        "s.yaml:3: boot: only for kind xen-cost: expected no boot with "
+        "kind handler"
+    ]

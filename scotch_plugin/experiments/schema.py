@@ -244,6 +244,15 @@ def _workload(value: object) -> str:
     return value
 
 
+def check_workload(value: str) -> str | None:
+    """Why ``value`` is not a workload (or a mix of them), or None."""
+    try:
+        _workload(value)
+    except PydanticCustomError as exc:
+        return str(exc.context["message"]) if exc.context else str(exc)
+    return None
+
+
 def _one_workload(value: str) -> None:
     if value in WORKLOADS:
         return

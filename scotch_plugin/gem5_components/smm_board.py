@@ -149,7 +149,9 @@ class ScotchX86Board(X86Board):
             probe_vaddr=probe_vaddr,
             probe_len=probe_len,
             key_slot=key_slot,
-            cores=[c.get_simobject() for c in self.get_processor().get_cores()],
+            cores=[
+                c.get_simobject() for c in self.get_processor().get_cores()
+            ],
         )
 
     def time_switches(

@@ -44,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
@@ -434,6 +435,7 @@ SNAPSHOT_LINE = re.compile(r"^SCOTCH-SNAPSHOT (\d+) ([0-9a-f]+)\s*$")
 POLL_SECONDS = 0.01
 #: The hardware triggers a restored run can add (X86ScotchTrigger).
 TRIGGER_ARGS = {
+    "none": [],
     "software": [],
     "cr3": ["--trigger", "cr3"],
     "interrupt": ["--trigger", "interrupt"],
@@ -448,13 +450,17 @@ class RestoreChoice:
     #: ``software``: Xen's OUT to 0xB2 at switches and interrupts;
     #: ``cr3``/``interrupt``: the board's hardware trigger, with Xen's
     #: software SMI switched off; ``random``: random-interval SMIs on top
-    #: of Xen's.
+    #: of Xen's; ``none``: no SMI but the exports' (Scotch off, the
+    #: baseline of the cost runs).
     trigger: str = "software"
     random_mean_us: float = 100.0
+    #: The switch timer's addresses (``--time-switches``): the switch
+    #: routine's entry and the hypervisor's text; ``None``: no timer.
+    time_switches: tuple[int, int, int] | None = None
 
 
 def restore_command(
-    boot: Gem5Boot,
+    boot: Restorable,
     booted: BootResult,
     choice: RestoreChoice,
     outdir: Path,
@@ -487,6 +493,8 @@ def restore_command(
         ]  # fmt: skip
     else:
         cmd += TRIGGER_ARGS[choice.trigger]
+    if choice.time_switches is not None:
+        cmd += ["--time-switches", ",".join(map(hex, choice.time_switches))]
     return cmd
 
 
@@ -531,8 +539,62 @@ def observer_cycles(
     return cycles, end
 
 
+class Restorable(Protocol):
+    """What a run needs of the boot it restores: the binary and the
+    machine's options (a :class:`Gem5Boot`, or a :class:`SavedBoot`
+    read back in another process)."""
+
+    @property
+    def binary(self) -> Path: ...
+
+    def machine_args(self) -> list[str]: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedBoot:
+    """A :class:`Gem5Boot`'s restore options, written to a file by the
+    process that prepared the boot and read by the workers that restore
+    it (which build nothing)."""
+
+    binary: Path
+    args: tuple[str, ...]
+    directory: Path
+
+    def machine_args(self) -> list[str]:
+        return list(self.args)
+
+    @classmethod
+    def of(cls, boot: Gem5Boot) -> SavedBoot:
+        return cls(boot.binary, tuple(boot.machine_args()), boot.directory)
+
+    def save(self, path: Path) -> None:
+        data = {"binary": str(self.binary), "args": list(self.args),
+                "directory": str(self.directory)}  # fmt: skip
+        path.write_text(json.dumps(data, indent=1) + "\n")
+
+    @classmethod
+    def read(cls, path: Path) -> SavedBoot:
+        data = json.loads(path.read_text())
+        return cls(Path(data["binary"]), tuple(data["args"]),
+                   Path(data["directory"]))  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Simulated:
+    """A restored run as gem5 left it: the console, and the snapshots
+    the verifier accepted."""
+
+    outdir: Path
+    serial: str
+    command: list[str]
+    host_seconds: float
+    verifier: TenantVerifier
+    relayed: list[tuple[str, int, str]]
+    ram_scanned: int
+
+
 def run(
-    boot: Gem5Boot,
+    boot: Restorable,
     booted: BootResult,
     spec: RunSpec,
     choice: RestoreChoice,
@@ -541,6 +603,29 @@ def run(
 ) -> ScotchRun:
     """Restore the boot, run ``spec`` with ``choice``, and read the three
     views, the observer being the ground truth."""
+    sim = simulate(boot, booted, spec, choice, outdir, timeout)
+    names = [d.name for d in spec.domains]
+    truth, stats = observer_cycles(outdir / "stats.txt", names)
+    result = parse_run(
+        spec, sim.verifier, sim.relayed, sim.serial, sim.host_seconds,
+        sim.command, truth_by_name=truth,
+    )  # fmt: skip
+    return dataclasses.replace(
+        result, sim_stats=stats, ram_scanned=sim.ram_scanned
+    )
+
+
+def simulate(
+    boot: Restorable,
+    booted: BootResult,
+    spec: RunSpec,
+    choice: RestoreChoice,
+    outdir: Path,
+    timeout: float = 3600.0,
+) -> Simulated:
+    """Restore the boot and run ``spec`` with ``choice`` to dom0's m5
+    exit: the exports' snapshots verified, guest RAM searched for the
+    key; the views are the caller's to read."""
     if outdir.exists():
         shutil.rmtree(outdir)
     outdir.mkdir(parents=True)
@@ -602,12 +687,7 @@ def run(
             "no snapshot answered challenge(s) "
             + ", ".join(repr(c.label) for c in verifier.ahead)
         )
-    names = [d.name for d in spec.domains]
-    truth, stats = observer_cycles(outdir / "stats.txt", names)
-    result = parse_run(
-        spec, verifier, relayed, serial, host, cmd, truth_by_name=truth
-    )
-    return dataclasses.replace(result, sim_stats=stats, ram_scanned=scanned)
+    return Simulated(outdir, serial, cmd, host, verifier, relayed, scanned)
 
 
 def scan_for_key(checkpoint: Path, key: bytes) -> int:

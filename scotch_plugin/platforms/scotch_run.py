@@ -74,6 +74,9 @@ class RunSpec:
     #: dom0's credit2 weight, fixed at boot (``scotch.dom0_weight``);
     #: ``None``: Xen's default, as every domain's.
     dom0_weight: int | None = None
+    #: credit2's rate limit in us, set by dom0 before the domUs start
+    #: (``scotch.ratelimit_us``); ``None``: Xen's default (1000).
+    ratelimit_us: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,11 @@ def run_words(spec: RunSpec) -> str:
         f"scotch.attacker={spec.attacker_domid} "
         f"scotch.severity={spec.severity} "
         f"scotch.hide={int(spec.hide_from_xen)}"
+        + (
+            f" scotch.ratelimit_us={spec.ratelimit_us}"
+            if spec.ratelimit_us is not None
+            else ""
+        )
     )
 
 

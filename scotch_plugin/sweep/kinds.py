@@ -5,6 +5,9 @@
   the ledger it exports verified by scotch-reader.
 - ``roundtrip``: smm_bench on gem5 (``bench.roundtrip_on_gem5``): the SMI
   round trip with an empty handler.
+- ``xen-cost``: a restore of an experiment's Xen boot on gem5
+  (:mod:`.xen_cost`): Xen's context switches timed, the SMIs' cost, each
+  domain's work, with one SMI trigger (or none).
 - ``command``: any program, run with the point's values put into its
   arguments; it reports what it measured as ``SCOTCH-METRIC name=value``
   lines on its standard output. A command that exits non-zero, or prints
@@ -45,6 +48,7 @@ IMAGES = {
 PLOTTED = {
     "handler": ("scotch_median", "handler_cycles"),
     "roundtrip": ("roundtrip_cycles_min", "smm_cycles_per_smi"),
+    "xen-cost": ("switch_median", "switch_xen_median"),
 }
 METRIC_LINE = re.compile(r"^SCOTCH-METRIC (\w+)=(\S+)\s*$", re.M)
 
@@ -74,6 +78,12 @@ class Prepared:
 
 
 def prepare(sweep: Sweep) -> Prepared:
+    if sweep.kind == "xen-cost":
+        from scotch_plugin.sweep import xen_cost
+
+        assert sweep.boot is not None and sweep.gem5_binary is not None
+        xc = xen_cost.prepare(sweep.boot, sweep.gem5_binary, sweep.output)
+        return Prepared({"restore": str(xc.restore_file)}, xc.identity)
     if sweep.kind == "command":
         assert sweep.command is not None
         # The files the command names (its script...), by content.
@@ -123,6 +133,8 @@ def run(spec: PointSpec, point_dir: Path) -> Outcome:
         return _run_command(spec, point_dir)
     if spec.kind in ("handler", "roundtrip"):
         return _run_gem5(spec, point_dir)
+    if spec.kind == "xen-cost":
+        return _run_xen_cost(spec, point_dir)
     raise ScotchError(f"unknown point kind {spec.kind!r}")
 
 
@@ -200,6 +212,23 @@ def _run_gem5(spec: PointSpec, point_dir: Path) -> Outcome:
     cmd = json.loads((outdir / "gem5.command.json").read_text())
     cause = gem5_run.exit_cause(outdir) or "unknown"
     return Outcome(cause, cmd, metrics, stats, payload)
+
+
+def _run_xen_cost(spec: PointSpec, point_dir: Path) -> Outcome:
+    from scotch_plugin.sweep import xen_cost
+
+    start = time.monotonic()
+    cmd, metrics = xen_cost.run(spec, point_dir)
+    payload = time.monotonic() - start
+    bad = [k for k, v in metrics.items() if not math.isfinite(v)]
+    if bad:
+        raise PointFailed(
+            "no measurement",
+            f"gem5 ran but gave no value for {', '.join(bad)}",
+        )
+    outdir = point_dir / "gem5"
+    cause = gem5_run.exit_cause(outdir) or "unknown"
+    return Outcome(cause, cmd, metrics, {}, payload)
 
 
 def command_args(spec: PointSpec) -> list[str]:

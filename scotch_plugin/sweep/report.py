@@ -189,4 +189,11 @@ def report(sweep_dir: Path) -> tuple[Any, str, list[Path]]:
     df = table(sweep_dir)
     files = write_tables(df, sweep_dir)
     files += plot(df, manifest, sweep_dir)
-    return df, format_table(df, manifest), files
+    text = format_table(df, manifest)
+    if manifest["kind"] == "xen-cost":
+        from scotch_plugin.sweep import xen_cost
+
+        more, extra = xen_cost.report(df, sweep_dir)
+        text += "\n\n" + more
+        files += extra
+    return df, text, files

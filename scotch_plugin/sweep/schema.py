@@ -40,10 +40,15 @@ from scotch_plugin.experiments.yaml_lines import (
 )
 from scotch_plugin.gem5.run import CPU_MODELS
 
-Kind = Literal["handler", "roundtrip", "command"]
-KINDS: tuple[str, ...] = ("handler", "roundtrip", "command")
+Kind = Literal["handler", "roundtrip", "xen-cost", "command"]
+KINDS: tuple[str, ...] = ("handler", "roundtrip", "xen-cost", "command")
 #: Kinds that run gem5 (and so need a binary).
-GEM5_KINDS = ("handler", "roundtrip")
+GEM5_KINDS = ("handler", "roundtrip", "xen-cost")
+#: Kinds whose points restore the gem5 boot of an experiment file
+#: (the sweep's ``boot``).
+BOOT_KINDS = ("xen-cost",)
+#: The SMI triggers of a restored Xen run: ``none`` is Scotch off.
+XEN_TRIGGERS = ("none", "software", "cr3", "interrupt", "random")
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -105,9 +110,33 @@ class RoundtripParams(MachineParams):
     """``scotch bench roundtrip`` on one CPU model."""
 
 
+class XenCostParams(BaseModel):
+    """One restore of a Xen boot (``scotch_plugin.sweep.xen_cost``): the
+    CPU model, the SMI trigger, the window and what the domUs run."""
+
+    model_config = _STRICT
+
+    cpu: Literal["atomic", "timing", "o3", "minor"] = "o3"
+    trigger: Literal["none", "software", "cr3", "interrupt", "random"] = (
+        "software"
+    )
+    #: random: the mean interval of the random SMIs (on top of Xen's).
+    random_mean_us: Annotated[float, Field(gt=0, le=1_000_000)] = 100.0
+    #: Simulated seconds measured, from every workload started.
+    window: Annotated[float, Field(gt=0, le=10)] = 0.02
+    #: credit2's rate limit (Xen's default 1000 us): lower, a domU that
+    #: blocks often switches often.
+    ratelimit_us: Annotated[int, Field(ge=100, le=500_000)] = 100
+    #: Each domU's workload, in the boot's order, comma-separated.
+    workloads: Annotated[
+        str, StringConstraints(pattern=r"^[a-z0-9:_-]+(,[a-z0-9:_-]+)*$")
+    ] = "pi,naps"
+
+
 PARAMS: dict[str, type[BaseModel]] = {
     "handler": HandlerParams,
     "roundtrip": RoundtripParams,
+    "xen-cost": XenCostParams,
 }
 assert set(CPU_MODELS) == {"atomic", "timing", "o3", "minor"}
 
@@ -160,6 +189,9 @@ class SweepFile(BaseModel):
     #: argument is replaced by the point's value.
     command: list[str] | None = None
     gem5: Gem5Section = Gem5Section()
+    #: Kind xen-cost: the gem5 experiment file (relative to this one)
+    #: whose cached boot every point restores.
+    boot: str | None = None
     #: Parameters every point shares.
     base: dict[str, Any] = {}
     grid: Grid
@@ -201,6 +233,8 @@ class Sweep:
     executor: ExecutorSection
     slurm: SlurmSection
     output: Path
+    #: Kind xen-cost: the experiment file whose boot is restored.
+    boot: Path | None = None
 
 
 def is_sweep_file(path: Path) -> bool:
@@ -439,9 +473,12 @@ class _Builder:
                 f"{m.kind}",
             )
         binary = self.binary(base_dir, gem5_binary, env, check_files)
+        boot = self.boot(base_dir, binary, env, check_files)
         for key, value in m.base.items():
             self.value(("base", key), key, value)
         axes, points = self.points()
+        if boot is not None and points is not None:
+            self.check_workloads(boot, points)
         if self.p.items or points is None:
             return None
         output = (
@@ -463,7 +500,71 @@ class _Builder:
             executor=m.executor,
             slurm=m.slurm,
             output=output.resolve(),
+            boot=boot,
         )
+
+    def boot(
+        self,
+        base_dir: Path,
+        binary: Path | None,
+        env: Mapping[str, str],
+        check_files: bool,
+    ) -> Path | None:
+        """Kind xen-cost's experiment file, checked: a gem5 file."""
+        m = self.m
+        if m.kind not in BOOT_KINDS:
+            if m.boot is not None:
+                self.p.add(("boot",), "only for kind xen-cost: expected "
+                           f"no boot with kind {m.kind}")  # fmt: skip
+            return None
+        if not m.boot:
+            self.p.add(
+                ("boot",) if m.boot is not None else ("kind",),
+                f"kind {m.kind} restores an experiment's gem5 boot: "
+                "expected boot: <experiment file with platform: gem5>",
+            )
+            return None
+        path = (base_dir / Path(m.boot).expanduser()).resolve()
+        if not check_files:
+            return path
+        from scotch_plugin.experiments.load import load_experiment
+
+        # The sweep's binary restores the boot, whatever the file says.
+        if binary is not None:
+            env = {**env, GEM5_BINARY_ENV: str(binary)}
+        try:
+            exp = load_experiment(path, env=env, check_files=False)
+        except ExperimentError as exc:
+            self.p.add(("boot",), f"expected a valid experiment file, "
+                       f"found {path}: {exc}")  # fmt: skip
+            return None
+        if exp.platform != "gem5":
+            self.p.add(("boot",), "expected an experiment file with "
+                       f"platform: gem5, found platform {exp.platform} in "
+                       f"{path}")  # fmt: skip
+            return None
+        self.boot_domains = len(exp.domains)
+        return path
+
+    def check_workloads(self, boot: Path, points: tuple[Point, ...]) -> None:
+        """One workload per domU of the boot, each a known one."""
+        from scotch_plugin.experiments.schema import check_workload
+
+        want = getattr(self, "boot_domains", None)
+        for point in points:
+            given = str(point.params["workloads"]).split(",")
+            where = ("base", "workloads") if "workloads" in self.m.base \
+                else ("grid",)  # fmt: skip
+            if want is not None and len(given) != want:
+                self.p.add(where, f"point {point.index}: expected {want} "
+                           f"workloads (one per domU of {boot.name}), "
+                           f"found {len(given)}")  # fmt: skip
+                return
+            for name in given:
+                problem = check_workload(name)
+                if problem:
+                    self.p.add(where, f"point {point.index}: {problem}")
+                    return
 
     def binary(
         self,

@@ -1,0 +1,71 @@
+"""Kind xen-cost (scotch_plugin.sweep.xen_cost): the tables its report
+prints from the points' metrics. The points themselves run on gem5
+(tests/test_scotch_gem5.py, from the cached boot)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from scotch_plugin.errors import ScotchError
+from scotch_plugin.sweep import xen_cost
+
+
+def _rows(work: dict[str, list[float]], median: dict[str, float]):
+    rows = []
+    for trigger, values in work.items():
+        for repeat, w in enumerate(values):
+            rows.append({
+                "cpu": "o3", "trigger": trigger, "repeat": repeat,
+                "status": "done", "switch_n": 1000.0,
+                "switch_median": median[trigger], "smis": 1000.0,
+                "work_attacker": w,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_switch_table_says_what_scotch_adds_against_trigger_none() -> None:
+    df = _rows({"none": [1.0], "software": [1.0]},
+               {"none": 20_000.0, "software": 22_800.0})  # fmt: skip
+    text = xen_cost.switch_table(df)
+    line = next(x for x in text.splitlines() if " software " in x
+                and not x.lstrip().startswith("paper"))  # fmt: skip
+    assert line.rstrip().endswith("+14.0 %")
+    assert "22,800" in line
+    # A metric the point could not measure is shown invalid, not 0.
+    assert "invalid" in line
+    assert "2,248 +- 69" in text and "+14 %" in text  # the paper's
+
+
+def test_overhead_has_an_interval_over_repeats_or_says_why_not() -> None:
+    df = _rows({"none": [100.0, 102.0], "software": [99.0, 101.0]},
+               {"none": 1.0, "software": 1.0})  # fmt: skip
+    text = xen_cost.overhead_table(df, ["attacker"])
+    line = next(x for x in text.splitlines() if " software " in x
+                and "attacker" in x)  # fmt: skip
+    # 1 - 100 / 101 of the work rate, and a t interval with 1 dof.
+    assert "0.9901 %" in line
+    assert "+- " in line
+    one = _rows({"none": [100.0], "software": [99.0]},
+                {"none": 1.0, "software": 1.0})  # fmt: skip
+    text = xen_cost.overhead_table(one, ["attacker"])
+    assert "n/a (1 repeat)" in text
+    assert "0.0033 %" in text  # the paper's, beside
+
+
+def test_symbols_come_from_the_elf_or_the_lookup_fails(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    if not shutil.which("gcc") or not shutil.which("nm"):
+        pytest.skip("needs gcc and nm")
+    src = tmp_path / "x.c"
+    src.write_text(
+        "void context_switch(void) {}\nint main(void) {return 0;}\n"
+    )
+    exe = tmp_path / "x"
+    subprocess.run(["gcc", "-o", str(exe), str(src)], check=True)
+    found = xen_cost.xen_symbols(exe, ("context_switch", "main"))
+    assert found["context_switch"] > 0 and found["main"] > 0
+    with pytest.raises(ScotchError, match="no symbol _etext"):
+        xen_cost.xen_symbols(exe, ("main", "_etext"))
