@@ -311,3 +311,32 @@ def test_cost_point_without_scotch_has_no_smi_in_its_window(booted, tmp_path):
     assert m["smm_per_switch_mean"] == 0
     assert not any(k.startswith("ledger_") for k in m)
     assert m["guest_insts_attacker"] > 0 and m["guest_insts_victim"] > 0
+
+
+@pytest.mark.parametrize(
+    "workloads",
+    [("gzip", "naps"), ("pi", "blackscholes"), ("streamcluster", "canneal")],
+)
+def test_every_workload_s_checksum_matches_the_host(booted, tmp_path,
+                                                     workloads):  # fmt: skip
+    """Each workload runs 20 ms and finishes inside the window; its
+    result line must equal the host build's after as many iterations
+    (parse_run checks it; gzip died of SIGSEGV here while Xen switched
+    the FPU lazily and gem5 raised no #NM)."""
+    exp, boot, done = booted
+    spec = dataclasses.replace(
+        run_spec(exp, 0),
+        domains=tuple(
+            dataclasses.replace(d, workload=w)
+            for d, w in zip(run_spec(exp, 0).domains, workloads, strict=True)
+        ),
+        window=0.3,
+        workload_seconds=0.02,
+    )
+    choice = scotch_gem5.RestoreChoice(cpu="atomic", trigger="software")
+    run = scotch_gem5.run(boot, done, spec, choice, tmp_path / "run")
+    for name, d in run.domains.items():
+        assert d.output.startswith("SCOTCH-WORK "), (name, d.output)
+        assert f" workload={workloads[list(run.domains).index(name)]} " in (
+            d.output
+        )

@@ -23,7 +23,7 @@ from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.ledger import ledger_problems
 from scotch_plugin.trust.verifier import TenantVerifier
-from scotch_plugin.xen import dom0_report, xentrace
+from scotch_plugin.xen import dom0_report, guest_check, xentrace
 
 #: dom0's xentrace file on the console: base64 lines between
 #: ``SCOTCH-TRACE-BEGIN <bytes> <sha256>`` and ``SCOTCH-TRACE-END``.
@@ -74,6 +74,10 @@ class RunSpec:
     #: dom0's credit2 weight, fixed at boot (``scotch.dom0_weight``);
     #: ``None``: Xen's default, as every domain's.
     dom0_weight: int | None = None
+    #: With a window: how long each workload runs (``None``: past the
+    #: window, which pauses it). Shorter, the workloads finish inside
+    #: the window and their result lines are checked against the host.
+    workload_seconds: float | None = None
     #: credit2's rate limit in us, set by dom0 before the domUs start
     #: (``scotch.ratelimit_us``); ``None``: Xen's default (1000).
     ratelimit_us: int | None = None
@@ -138,9 +142,11 @@ def run_words(spec: RunSpec) -> str:
     """dom0's parameters a run chooses: on the command line, or, staged,
     after the domUs are up (dom0-init's ``run_params``)."""
     # A window pauses workloads that are still running.
-    seconds = spec.seconds + 300 if spec.window else spec.seconds
+    seconds: float = spec.seconds + 300 if spec.window else spec.seconds
+    if spec.workload_seconds is not None:
+        seconds = spec.workload_seconds
     return (
-        f"scotch.window={spec.window:g} scotch.seconds={seconds} "
+        f"scotch.window={spec.window:g} scotch.seconds={seconds:g} "
         f"scotch.workloads={','.join(d.workload for d in spec.domains)} "
         f"scotch.trace=1 scotch.export=1 scotch.attack={spec.dom0_attack} "
         # The attack is set at run time (xl set-parameters), as a
@@ -220,8 +226,9 @@ def parse_run(
     truth_by_name: dict[str, int] | None = None,
 ) -> ScotchRun:
     """The three views of a finished run. A domain missing from a view,
-    a workload that did not run, or a ledger with failed lookups is an
-    error naming the cause: never a silent 0.
+    a workload that did not run, a workload whose result disagrees with
+    the host's build, or a ledger with failed lookups is an error naming
+    the cause: never a silent 0.
 
     Without ``truth_by_name`` the ground truth is xentrace's trace and
     Scotch's view the last snapshot's totals (QEMU). With it (gem5),
@@ -265,6 +272,10 @@ def parse_run(
             for line in log.splitlines()
             if line.startswith("SCOTCH-WARN ")
         ]
+        # A workload that finished: its checksum against the host's.
+        wrong = guest_check.work_problem(d)
+        if wrong:
+            problems.append(wrong)
         entry = by_domid.get(d.domid)
         if entry is None:
             problems.append(

@@ -1,0 +1,62 @@
+"""A domU's result line checked against the host.
+
+Each guest workload's checksum is a pure function of its iteration
+count (``workloads/guest/README.md``), so the same static program run
+on the host for as many iterations must print the same one. A mismatch
+means the simulated machine computed something else: a fault in the
+CPU model or the hypervisor (as gzip's SIGSEGV on gem5 was, when Xen
+switched the FPU lazily and gem5 raised no #NM).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from scotch_plugin import project
+from scotch_plugin.xen.dom0_report import DomainReport, lcg_checksum
+from scotch_plugin.xen.guest_workloads import WORKLOADS
+
+CHECKSUM = re.compile(r" checksum=(\d+)\s*$", re.M)
+
+
+def host_checksum(workload: str, iterations: int) -> int:
+    """The checksum the host's build of ``workload`` prints after
+    ``iterations`` (built already: ``build/guest/<workload>``)."""
+    if workload == "lcg":
+        return lcg_checksum(iterations)
+    program = project.build_dir() / "guest" / workload
+    if not program.is_file():
+        raise FileNotFoundError(f"{program}: not built (scons guest)")
+    out = subprocess.run(
+        [str(program), "--iterations", str(iterations)],
+        capture_output=True, text=True, check=True, timeout=600,
+    ).stdout  # fmt: skip
+    m = CHECKSUM.search(out)
+    if not m:
+        raise ValueError(f"{program} printed no checksum: {out[-200:]!r}")
+    return int(m.group(1))
+
+
+def work_problem(domain: DomainReport) -> str | None:
+    """Why ``domain``'s result line disagrees with the host, or None
+    (also when it has none: a workload still running at the end of a
+    window, or a PARSEC program, whose output the run hashes instead)."""
+    work = domain.work
+    workload = work.get("workload", "")
+    if not work or (workload not in WORKLOADS and workload != "lcg"):
+        return None
+    try:
+        iterations = int(work["iterations"])
+        theirs = int(work["checksum"])
+    except (KeyError, ValueError):
+        return f"{domain.name}: a result line without a number: {work}"
+    if iterations == 0:
+        return f"{domain.name}: {workload} ran no iteration"
+    ours = host_checksum(workload, iterations)
+    if theirs != ours:
+        return (
+            f"{domain.name}: {workload} after {iterations} iterations "
+            f"printed checksum {theirs}, the host's build {ours}"
+        )
+    return None
