@@ -26,6 +26,14 @@ dumped there), and ``m5 exit`` at the end instead of powering off. A
 restored run stops at ``--max-insts`` or, with ``--stop-at-work-end``, at
 the end of the window. ``--checkpoint-every`` keeps the last two periodic
 checkpoints of a long boot, to resume from if it breaks.
+
+``--switch-cpu MODEL`` fast-forwards: the run starts (or restores) on
+``--cpu``, switches to MODEL at dom0's first ``m5 work-begin`` (the
+window's start) and back to ``--cpu`` at the next ``m5 work-end``; at
+each switch it prints ``SCOTCH-SWITCHED cpu=<model> tick=<tick>`` and
+dumps the statistics (no reset), so the window's statistics are the
+growth between those two dumps. The first cores keep the names a
+one-model run gives them, so a checkpoint of one restores.
 """
 
 import argparse
@@ -37,7 +45,11 @@ from pathlib import Path
 
 import m5
 
+from gem5.components.processors.simple_core import SimpleCore
 from gem5.components.processors.simple_processor import SimpleProcessor
+from gem5.components.processors.switchable_processor import (
+    SwitchableProcessor,
+)
 from gem5.isas import ISA
 from gem5.simulate.exit_event import ExitEvent
 from gem5.simulate.simulator import Simulator
@@ -76,6 +88,8 @@ DOM0_ARGS = (
     "scotch.seconds=3 scotch.window=1 scotch.domu_kernel=/boot/vmlinux.gz"
 )
 LIMIT_REACHED = "simulate() limit reached"
+#: --switch-cpu's switches, in order: in at the window, back after it.
+SWITCHES = ("detailed", "cores")
 PROG = "xen_boot.py"
 
 
@@ -170,6 +184,12 @@ def parse_args() -> argparse.Namespace:
         "dom0's m5 dumpstats)",
     )
     parser.add_argument(
+        "--switch-cpu",
+        choices=sorted(CPUS),
+        help="switch to this CPU model at dom0's first m5 work-begin "
+        "(fast-forward on --cpu until the window)",
+    )
+    parser.add_argument(
         "--stop-at-work-end",
         action="store_true",
         help="stop at dom0's m5 work-end (the end of the measured window)",
@@ -199,6 +219,46 @@ def checkpoint_dir(args: argparse.Namespace) -> Callable[[int], Path]:
     return lambda tick: Path(m5.options.outdir) / f"cpt.{tick}"
 
 
+class FastForward(SwitchableProcessor):
+    """``--cpu`` cores named as a :class:`SimpleProcessor` names them
+    (``cores``: its checkpoint restores onto them) and switched-out
+    ``detailed`` cores of another model, switched in once."""
+
+    def __init__(self, start: str, detailed: str, num_cores: int):
+        def cores(model: str) -> list[SimpleCore]:
+            return [
+                SimpleCore(cpu_type=CPUS[model], core_id=i, isa=ISA.X86)
+                for i in range(num_cores)
+            ]
+
+        super().__init__(
+            {"cores": cores(start), "detailed": cores(detailed)},
+            starting_cores="cores",
+        )
+        self._done: list[str] = []
+
+    def all_cores(self) -> list[SimpleCore]:
+        return list(self._all_cores())
+
+    def switch(self, to: str) -> bool:
+        """Switch in, then back, once each: ``detailed`` first, then
+        ``cores``; False (no switch) for any other call."""
+        n = len(self._done)
+        if n == len(SWITCHES) or to != SWITCHES[n]:
+            return False
+        self.switch_to_processor(to)
+        self._done.append(to)
+        return True
+
+
+def make_processor(args: argparse.Namespace) -> SimpleProcessor | FastForward:
+    if args.switch_cpu:
+        return FastForward(args.cpu, args.switch_cpu, args.cores)
+    return SimpleProcessor(
+        cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
+    )
+
+
 def main() -> None:
     args = parse_args()
     for what in ("xen", "kernel", "initrd", "readfile", "shim"):
@@ -209,9 +269,13 @@ def main() -> None:
         sys.exit(f"{PROG}: --cores must be >= 1")
     scotch = parse_scotch_args(PROG, args)
 
-    processor = SimpleProcessor(
-        cpu_type=CPUS[args.cpu], num_cores=args.cores, isa=ISA.X86
-    )
+    if args.switch_cpu and args.cores != 1:
+        # A switched-out core gets its context id only when it takes
+        # over: the switch timer tells one core per model apart.
+        sys.exit(f"{PROG}: --switch-cpu needs --cores 1")
+    if args.switch_cpu == args.cpu:
+        sys.exit(f"{PROG}: --switch-cpu {args.cpu} is the --cpu already")
+    processor = make_processor(args)
     board = ScotchX86Board(
         clk_freq=args.clock,
         processor=processor,
@@ -243,9 +307,17 @@ def main() -> None:
         command_line=command_line,
         modules=tuple(modules),
         module_cmdlines=tuple(cmdlines),
-        exit_on_work_items=not args.ignore_work_items,
+        exit_on_work_items=not args.ignore_work_items or bool(args.switch_cpu),
     )
     apply_scotch_args(board, scotch, args)
+    if args.switch_cpu:
+        # The observer and the switch timer listen to every core: the
+        # detailed ones retire the window's instructions.
+        every = [c.get_simobject() for c in processor.all_cores()]
+        if hasattr(board, "observer"):
+            board.observer.cores = every
+        if hasattr(board, "switch_timer"):
+            board.switch_timer.cpus = every
 
     def on_exit():
         # dom0's m5 exit: the run is done.
@@ -262,13 +334,24 @@ def main() -> None:
     def on_work_begin():
         while True:
             print(f"SCOTCH-WORK-BEGIN tick={m5.curTick()}", flush=True)
-            m5.stats.reset()
+            if not args.switch_cpu:
+                m5.stats.reset()
+            elif processor.switch("detailed"):
+                m5.stats.dump()
+                print(f"SCOTCH-SWITCHED cpu={args.switch_cpu} "
+                      f"tick={m5.curTick()}", flush=True)  # fmt: skip
             yield False
 
     def on_work_end():
         while True:
             print(f"SCOTCH-WORK-END tick={m5.curTick()}", flush=True)
-            m5.stats.dump()
+            if not args.switch_cpu:
+                m5.stats.dump()
+            elif processor.switch("cores"):
+                # Back: what follows the window is dom0's, not measured.
+                m5.stats.dump()
+                print(f"SCOTCH-SWITCHED cpu={args.cpu} "
+                      f"tick={m5.curTick()}", flush=True)  # fmt: skip
             yield args.stop_at_work_end
 
     def on_max_insts():

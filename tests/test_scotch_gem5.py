@@ -39,16 +39,39 @@ def test_observer_cycles_are_the_growth_between_dom0_s_dumps(tmp_path):
         STATS_DUMP.format(ticks=1, dom0=333, a=3330, v=0)
         + STATS_DUMP.format(ticks=2, dom0=666, a=333000 + 3330, v=166500)
     )
-    cycles, end = scotch_gem5.observer_cycles(stats, ["attacker", "victim"])
+    cycles, end = scotch_gem5.observer_cycles(tmp_path, ["attacker", "victim"])
     assert cycles == {"attacker": 1000, "victim": 500}
     assert end["simTicks"] == 2
+
+
+def test_a_fast_forwarded_run_s_window_is_between_its_switches(tmp_path):
+    """--switch-cpu adds a dump at each CPU switch, between the exports'
+    dumps: the ledger's interval stays the exports', the window is the
+    detailed model's stretch."""
+    dumps = [(1, 0), (2, 3330), (3, 6660), (4, 9990), (5, 9990)]
+    (tmp_path / "stats.txt").write_text("".join(
+        STATS_DUMP.format(ticks=t, dom0=0, a=a, v=0) for t, a in dumps
+    ))  # fmt: skip
+    (tmp_path / "gem5.stdout").write_text(
+        "SCOTCH-SWITCHED cpu=o3 tick=2\nSCOTCH-SWITCHED cpu=atomic tick=3\n"
+    )
+    d = scotch_gem5.run_dumps(tmp_path)
+    assert d.switched
+    assert [x["simTicks"] for x in (d.start, d.window_start, d.window_end,
+                                    d.end)] == [1, 2, 3, 4]  # fmt: skip
+    cycles, _ = scotch_gem5.observer_cycles(tmp_path, ["attacker"])
+    assert cycles == {"attacker": 30}  # (9990 - 0) / 333: start to end
+    # Switched in and never back: not a window.
+    (tmp_path / "gem5.stdout").write_text("SCOTCH-SWITCHED cpu=o3 tick=2\n")
+    with pytest.raises(ScotchError, match="1 CPU switch"):
+        scotch_gem5.run_dumps(tmp_path)
 
 
 def test_one_dump_is_an_error(tmp_path):
     stats = tmp_path / "stats.txt"
     stats.write_text(STATS_DUMP.format(ticks=1, dom0=1, a=1, v=1))
     with pytest.raises(ScotchError, match="1 statistics dump"):
-        scotch_gem5.observer_cycles(stats, ["attacker"])
+        scotch_gem5.observer_cycles(tmp_path, ["attacker"])
 
 
 def test_relayed_snapshots_are_anchored_lines():

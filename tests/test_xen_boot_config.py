@@ -231,3 +231,51 @@ def test_xen_boot_refuses_bad_scotch_options(
         run_config([*_args(images), *extra], capsys)
     assert str(info.value).startswith("xen_boot.py: ")
     assert message in str(info.value)
+
+
+def test_xen_boot_fast_forwards_to_the_window(m5stub, capsys, images):
+    """--switch-cpu: restored on the Atomic cores, named as a one-model
+    run names them (a checkpoint of one restores), switched to O3 at
+    dom0's first work-begin and back at its work-end, with statistics
+    dumped, not reset;
+    the observer and the switch timer listen to both models' cores."""
+    import m5
+
+    m5.exit_causes[:] = ["workbegin", "workend", "workbegin", "workend",
+                         "m5_exit instruction encountered"]  # fmt: skip
+    out = run_config(
+        [*_args(images), "--cpu", "atomic", "--switch-cpu", "o3",
+         "--ignore-work-items", "--observe", "dom0=dom0",
+         "--time-switches", "ffff82d0402fbcc0,ffff82d040200000,"
+         "ffff82d040360183"],
+        capsys,
+    )  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    processor = board.get_processor()
+    kinds = [type(c.get_simobject()).__name__ for c in processor.all_cores()]
+    assert kinds == ["X86AtomicSimpleCPU", "X86O3CPU"]
+    # In at the first work-begin, back at the next work-end, no more:
+    # dom0 brackets one window.
+    assert processor.switched == ["detailed", "cores"]
+    assert out.count("SCOTCH-SWITCHED cpu=o3 tick=") == 1
+    assert out.count("SCOTCH-SWITCHED cpu=atomic tick=") == 1
+    assert board.exit_on_work_items is True  # despite --ignore-work-items
+    listened = [type(c).__name__ for c in board.observer.cores]
+    assert listened == kinds
+    assert [type(c).__name__ for c in board.switch_timer.cpus] == kinds
+    assert "SCOTCH-EXIT cause='m5_exit instruction encountered'" in out
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--switch-cpu", "atomic"], "is the --cpu already"),
+        (["--switch-cpu", "o3", "--cores", "2"], "needs --cores 1"),
+    ],
+)
+def test_xen_boot_refuses_a_switch_it_cannot_make(
+    m5stub, capsys, images, extra, message
+):
+    with pytest.raises(SystemExit) as info:
+        run_config([*_args(images), "--cpu", "atomic", *extra], capsys)
+    assert message in str(info.value)

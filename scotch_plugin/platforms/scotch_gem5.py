@@ -457,6 +457,9 @@ class RestoreChoice:
     #: The switch timer's addresses (``--time-switches``): the switch
     #: routine's entry and the hypervisor's text; ``None``: no timer.
     time_switches: tuple[int, int, int] | None = None
+    #: Fast-forward: run on ``cpu`` but in the window, there on this
+    #: model (``--switch-cpu``); ``None``: ``cpu`` throughout.
+    switch_cpu: str | None = None
 
 
 def restore_command(
@@ -493,6 +496,8 @@ def restore_command(
         ]  # fmt: skip
     else:
         cmd += TRIGGER_ARGS[choice.trigger]
+    if choice.switch_cpu is not None:
+        cmd += ["--switch-cpu", choice.switch_cpu]
     if choice.time_switches is not None:
         cmd += ["--time-switches", ",".join(map(hex, choice.time_switches))]
     return cmd
@@ -513,28 +518,65 @@ def relayed_snapshots(serial: str) -> list[tuple[str, str]]:
     return out
 
 
-def observer_cycles(
-    stats: Path, names: list[str]
-) -> tuple[dict[str, int], dict[str, float]]:
-    """The observer's cycles per domain between dom0's two m5 dumpstats
-    (at the start and the end export), and the second dump."""
+@dataclasses.dataclass(frozen=True)
+class RunDumps:
+    """A restored run's statistics dumps, by what took them: dom0's two
+    exports (``start``, ``end``) and, fast-forwarded (``--switch-cpu``),
+    the switches in and out of the detailed CPU around the window
+    (``window_start``, ``window_end``; else the exports')."""
+
+    start: dict[str, float]
+    end: dict[str, float]
+    window_start: dict[str, float]
+    window_end: dict[str, float]
+    switched: bool
+
+
+SWITCHED_LINE = re.compile(r"^SCOTCH-SWITCHED cpu=(\S+) tick=(\d+)", re.M)
+
+
+def run_dumps(outdir: Path) -> RunDumps:
+    """Read ``outdir``/stats.txt: dom0 dumps at each export (before its
+    SMI), the config at each CPU switch, gem5 once more at its exit."""
     from scotch_plugin.baremetal.bench import read_stats_dumps
 
+    stats = outdir / "stats.txt"
     dumps = read_stats_dumps(stats)
-    if len(dumps) < 2:
+    stdout = outdir / "gem5.stdout"
+    text = stdout.read_text(errors="replace") if stdout.is_file() else ""
+    switches = len(SWITCHED_LINE.findall(text))
+    if switches not in (0, 2):
         raise ScotchError(
-            f"{stats}: {len(dumps)} statistics dump(s); dom0 dumps one at "
-            "each of its two exports"
+            f"{stdout}: {switches} CPU switch(es); a fast-forwarded run "
+            "switches in at the window's start and back at its end"
         )
-    start, end = dumps[0], dumps[1]
+    wanted = 2 + switches
+    if len(dumps) < wanted:
+        raise ScotchError(
+            f"{stats}: {len(dumps)} statistics dump(s); expected "
+            f"{wanted}: one at each of dom0's two exports"
+            + (" and one at each CPU switch" if switches else "")
+        )
+    if switches:
+        return RunDumps(dumps[0], dumps[3], dumps[1], dumps[2], True)
+    return RunDumps(dumps[0], dumps[1], dumps[0], dumps[1], False)
+
+
+def observer_cycles(
+    outdir: Path, names: list[str]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """The observer's cycles per domain between dom0's two exports (the
+    ledger's interval), and the statistics at the end export."""
+    d = run_dumps(outdir)
+    start, end = d.start, d.end
     period = end.get("board.clk_domain.clock")
     if not period:
-        raise ScotchError(f"{stats}: no board.clk_domain.clock")
+        raise ScotchError(f"{outdir}/stats.txt: no board.clk_domain.clock")
     cycles = {}
     for name in names:
         stat = f"board.observer.ticks::{name}"
         if stat not in end:
-            raise ScotchError(f"{stats}: no {stat}")
+            raise ScotchError(f"{outdir}/stats.txt: no {stat}")
         cycles[name] = round((end[stat] - start.get(stat, 0)) / period)
     return cycles, end
 
@@ -605,7 +647,7 @@ def run(
     views, the observer being the ground truth."""
     sim = simulate(boot, booted, spec, choice, outdir, timeout)
     names = [d.name for d in spec.domains]
-    truth, stats = observer_cycles(outdir / "stats.txt", names)
+    truth, stats = observer_cycles(outdir, names)
     result = parse_run(
         spec, sim.verifier, sim.relayed, sim.serial, sim.host_seconds,
         sim.command, truth_by_name=truth,

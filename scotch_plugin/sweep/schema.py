@@ -122,6 +122,8 @@ class XenCostParams(BaseModel):
     )
     #: random: the mean interval of the random SMIs (on top of Xen's).
     random_mean_us: Annotated[float, Field(gt=0, le=1_000_000)] = 100.0
+    #: Restore on Atomic and switch to ``cpu`` for the window only.
+    fast_forward: bool = True
     #: Simulated seconds measured, from every workload started.
     window: Annotated[float, Field(gt=0, le=10)] = 0.02
     #: credit2's rate limit (Xen's default 1000 us): lower, a domU that

@@ -16,6 +16,10 @@ _now = [0]
 #: Ticks each drain() simulates (gem5: until every CPU reaches an
 #: instruction boundary); a test sets it.
 drain_ticks = [0]
+#: Exit causes the next simulate() calls return, in order (a test sets
+#: them: "workbegin", "m5_exit instruction encountered", ...); when none
+#: is left, simulate() runs to its limit.
+exit_causes: list = []
 #: gem5's parsed command line (what configs read of it).
 options = SimpleNamespace(outdir="m5out")
 
@@ -51,6 +55,9 @@ def simulate(ticks: int = MaxTick) -> ExitEvent:
     if not isinstance(ticks, int) or ticks < 0:
         raise TypeError(f"m5.simulate(ticks): expected a tick count: {ticks}")
     record["simulate_calls"].append(ticks)
+    if exit_causes:
+        _now[0] += 1
+        return ExitEvent(exit_causes.pop(0))
     _now[0] = min(_now[0] + ticks, MaxTick)
     return ExitEvent("simulate() limit reached")
 
@@ -76,4 +83,5 @@ def reset() -> None:
     record.update(instantiated=None, simulate_calls=[], ckpt=None)
     _now[0] = 0
     drain_ticks[0] = 0
+    exit_causes.clear()
     options.outdir = "m5out"

@@ -39,7 +39,18 @@ class Simulator:
         if max_ticks:
             self._max_ticks = max_ticks
         self._instantiate()
-        self._last_exit_event = m5.simulate(self._max_ticks)
+        # As gem5's: an exit event with a handler calls it; the handler
+        # says whether run() returns (True) or simulates on (False).
+        while True:
+            self._last_exit_event = m5.simulate(self._max_ticks)
+            cause = self._last_exit_event.getCause()
+            try:
+                event = ExitEvent.translate_exit_status(cause)
+            except ValueError:
+                return
+            handler = self._on_exit_event.get(event)
+            if handler is None or next(handler):
+                return
 
     def schedule_max_insts(self, inst: int) -> None:
         if not isinstance(inst, int) or inst <= 0:
