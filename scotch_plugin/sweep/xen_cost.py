@@ -265,6 +265,13 @@ def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
         m["smm_latency_cycles"] = float(entry + exit_)
         m["handler_cycles_per_smi"] = per_smi - entry - exit_
 
+    # The shared L2's (all domains', the hypervisor's and SMM's).
+    l2 = "board.cache_hierarchy.l2-cache-0."
+    m["l2_accesses"] = grew(l2 + "overallAccesses::total")
+    m["l2_misses"] = grew(l2 + "overallMisses::total")
+    if m["l2_accesses"]:
+        m["l2_miss_rate"] = m["l2_misses"] / m["l2_accesses"]
+
     for name in [*names, "dom0", "other"]:
         cycles = grew(f"board.observer.ticks::{name}") / period
         guest = grew(f"board.observer.guestInsts::{name}")
