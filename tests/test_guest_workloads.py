@@ -477,3 +477,19 @@ def test_parsec_hook_refuses_what_cannot_run(tmp_path, monkeypatch):
     monkeypatch.setenv(guest_image.PARSEC_ENV, str(tmp_path / "absent"))
     with pytest.raises(ScotchError, match="not a directory"):
         guest_image.domu_files()
+
+
+def test_xen_command_keeps_dom0_s_commas_in_its_module(tmp_path):
+    """QEMU splits -initrd at commas: scotch.workloads=pi,naps must reach
+    dom0 whole (written ",,"), with dom0's initrd the second module."""
+    images = boot_images.XenImages.at(tmp_path, {})
+    for path in images.paths():
+        path.write_bytes(b"")
+    cmd = qemu_xen.xen_command(
+        images, 2, 3, dom0_extra="scotch.workloads=pi,naps"
+    )
+    initrd = cmd[cmd.index("-initrd") + 1]
+    items = re.split(r"(?<!,),(?!,)", initrd)
+    assert len(items) == 2
+    assert items[0].endswith("scotch.workloads=pi,,naps")
+    assert items[1] == str(images.dom0_initrd)

@@ -68,6 +68,12 @@ def q35(
     ]  # fmt: skip
 
 
+def module_item(arg: str) -> str:
+    """One item of QEMU's multiboot module list (``-initrd``: items
+    separated by commas), a comma inside it written twice."""
+    return arg.replace(",", ",,")
+
+
 def multiboot_command(
     image: Path,
     memory_mb: int = 128,

@@ -79,7 +79,9 @@ def xen_command(
         "-kernel", str(images.xen),
         "-append", xen_args,
         "-initrd",
-        f"{images.kernel} {dom0_args},{images.dom0_initrd}",
+        # A comma in dom0's options (scotch.workloads=a,b) is doubled.
+        f"{qemu.module_item(f'{images.kernel} {dom0_args}')},"
+        f"{qemu.module_item(str(images.dom0_initrd))}",
     ]  # fmt: skip
 
 

@@ -90,11 +90,6 @@ def prepare() -> tuple[boot_images.XenImages, hypervisor.ScotchXen]:
     return images, xen
 
 
-def _escape(arg: str) -> str:
-    """QEMU's -initrd list: a comma inside an item is written twice."""
-    return arg.replace(",", ",,")
-
-
 DOM0_MB = 512
 
 
@@ -126,8 +121,8 @@ def command(
     shim_args = f"{keyblock} scotch.off={xen.offsets.cmdline()}"
     modules = ",".join(
         [
-            _escape(f"{xen.xen} {xen_args}"),
-            _escape(f"{images.kernel} {dom0_args}"),
+            qemu.module_item(f"{xen.xen} {xen_args}"),
+            qemu.module_item(f"{images.kernel} {dom0_args}"),
             str(images.dom0_initrd),
         ]
     )
