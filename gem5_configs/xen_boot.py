@@ -331,27 +331,30 @@ def main() -> None:
             save_checkpoint(simulator, checkpoint_dir(args))
             yield args.exit_at_checkpoint
 
+    def switch(to: str, model: str) -> None:
+        """--switch-cpu: switch (if due) and dump there, no reset."""
+        if processor.switch(to):
+            m5.stats.dump()
+            print(f"SCOTCH-SWITCHED cpu={model} tick={m5.curTick()}",
+                  flush=True)  # fmt: skip
+
     def on_work_begin():
         while True:
             print(f"SCOTCH-WORK-BEGIN tick={m5.curTick()}", flush=True)
-            if not args.switch_cpu:
+            if args.switch_cpu:
+                switch("detailed", args.switch_cpu)
+            else:
                 m5.stats.reset()
-            elif processor.switch("detailed"):
-                m5.stats.dump()
-                print(f"SCOTCH-SWITCHED cpu={args.switch_cpu} "
-                      f"tick={m5.curTick()}", flush=True)  # fmt: skip
             yield False
 
     def on_work_end():
         while True:
             print(f"SCOTCH-WORK-END tick={m5.curTick()}", flush=True)
-            if not args.switch_cpu:
-                m5.stats.dump()
-            elif processor.switch("cores"):
+            if args.switch_cpu:
                 # Back: what follows the window is dom0's, not measured.
+                switch("cores", args.cpu)
+            else:
                 m5.stats.dump()
-                print(f"SCOTCH-SWITCHED cpu={args.cpu} "
-                      f"tick={m5.curTick()}", flush=True)  # fmt: skip
             yield args.stop_at_work_end
 
     def on_max_insts():

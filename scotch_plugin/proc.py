@@ -39,3 +39,23 @@ def run_tool(
             f"{what} did not finish within {timeout:.0f} s; output so "
             f"far:\n{out[-2000:]}"
         ) from None
+
+
+def elf_symbols(elf: Path, names: tuple[str, ...]) -> dict[str, int]:
+    """The addresses of ``names`` in ``elf``'s symbol table (nm), each
+    required."""
+    try:
+        out = subprocess.run(
+            ["nm", str(elf)], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ScotchError(f"{elf}: nm failed: {exc}") from None
+    found: dict[str, int] = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] in names:
+            found[parts[2]] = int(parts[0], 16)
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ScotchError(f"{elf}: no symbol {', '.join(missing)}")
+    return found

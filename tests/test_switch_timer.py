@@ -11,27 +11,16 @@ the SMI gaps must be where the image raised them."""
 from __future__ import annotations
 
 import csv
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scotch_plugin import workload_build
 from scotch_plugin.baremetal import bench, images
+from scotch_plugin.proc import elf_symbols
 
 IMAGE = "switch_timer"
 N_SWITCHES = 8
-
-
-def _symbols(elf: Path) -> dict[str, int]:
-    out = subprocess.run(
-        ["nm", str(elf)], capture_output=True, text=True, check=True
-    ).stdout
-    return {
-        f[2]: int(f[0], 16)
-        for f in (line.split() for line in out.splitlines())
-        if len(f) == 3
-    }
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -49,7 +38,10 @@ def test_switch_timer_image_on_qemu():
 def test_timed_switches_match_the_image_s_own_timing(
     gem5_binary, cpu, tmp_path
 ):
-    sym = _symbols(workload_build.image(IMAGE, "gem5"))
+    sym = elf_symbols(
+        workload_build.image(IMAGE, "gem5"),
+        ("switch_routine", "switch_routine_end"),
+    )
     start, end = sym["switch_routine"], sym["switch_routine_end"]
     run = images.run_on_gem5(
         IMAGE, gem5_binary, cpu=cpu, outdir=tmp_path,

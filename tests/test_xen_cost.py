@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.proc import elf_symbols
 from scotch_plugin.sweep import xen_cost
 
 
@@ -65,7 +66,7 @@ def test_symbols_come_from_the_elf_or_the_lookup_fails(tmp_path) -> None:
     )
     exe = tmp_path / "x"
     subprocess.run(["gcc", "-o", str(exe), str(src)], check=True)
-    found = xen_cost.xen_symbols(exe, ("context_switch", "main"))
+    found = elf_symbols(exe, ("context_switch", "main"))
     assert found["context_switch"] > 0 and found["main"] > 0
     with pytest.raises(ScotchError, match="no symbol _etext"):
-        xen_cost.xen_symbols(exe, ("main", "_etext"))
+        elf_symbols(exe, ("main", "_etext"))

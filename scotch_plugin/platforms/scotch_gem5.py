@@ -645,9 +645,15 @@ def run(
 ) -> ScotchRun:
     """Restore the boot, run ``spec`` with ``choice``, and read the three
     views, the observer being the ground truth."""
-    sim = simulate(boot, booted, spec, choice, outdir, timeout)
+    return read_views(simulate(boot, booted, spec, choice, outdir, timeout),
+                      spec)  # fmt: skip
+
+
+def read_views(sim: Simulated, spec: RunSpec) -> ScotchRun:
+    """A simulated run's three views, the observer (between the
+    exports) being the ground truth."""
     names = [d.name for d in spec.domains]
-    truth, stats = observer_cycles(outdir, names)
+    truth, stats = observer_cycles(sim.outdir, names)
     result = parse_run(
         spec, sim.verifier, sim.relayed, sim.serial, sim.host_seconds,
         sim.command, truth_by_name=truth,

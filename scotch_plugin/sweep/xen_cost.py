@@ -36,12 +36,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
+from scotch_plugin.proc import elf_symbols
 from scotch_plugin.sweep import identity
 from scotch_plugin.sweep.records import PointSpec
 
@@ -64,25 +64,6 @@ class Prepared:
     identity: dict[str, Any]
 
 
-def xen_symbols(xen_syms: Path, names: tuple[str, ...]) -> dict[str, int]:
-    """The addresses of ``names`` in ``xen_syms`` (nm), each required."""
-    try:
-        out = subprocess.run(
-            ["nm", str(xen_syms)], capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise ScotchError(f"{xen_syms}: nm failed: {exc}") from None
-    found: dict[str, int] = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[2] in names:
-            found[parts[2]] = int(parts[0], 16)
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise ScotchError(f"{xen_syms}: no symbol {', '.join(missing)}")
-    return found
-
-
 def prepare(
     boot_file: Path, gem5_binary: Path, output: Path, say: Any = print
 ) -> Prepared:
@@ -102,7 +83,7 @@ def prepare(
         say(f"scotch run: restoring {booted.directory} (gem5.checkpoint)")
     else:
         booted = scotch_gem5.boot(boot)
-    syms = xen_symbols(boot.xen.xen_syms, SWITCH_SYMBOLS)
+    syms = elf_symbols(boot.xen.xen_syms, SWITCH_SYMBOLS)
     data = {
         "boot": dataclasses.asdict(scotch_gem5.SavedBoot.of(boot)),
         "frequency": exp.gem5.frequency,
@@ -190,7 +171,7 @@ def run(
     )
     metrics = window_metrics(outdir, names)
     if p["trigger"] != "none":
-        metrics |= accounting(sim, run_spec, outdir, names)
+        metrics |= accounting(sim, run_spec, names)
     return sim.command, metrics
 
 
@@ -218,12 +199,16 @@ def window_dumps(outdir: Path) -> tuple[dict[str, float], dict[str, float]]:
     return d.window_start, d.window_end
 
 
-def window_rows(outdir: Path, csv: str) -> Any:
+def window_rows(
+    outdir: Path,
+    csv: str,
+    dumps: tuple[dict[str, float], dict[str, float]] | None = None,
+) -> Any:
     """The rows of one of the switch timer's files that end in the
-    window."""
+    window (``dumps``: its two ends, if read already)."""
     import pandas as pd
 
-    start, end = window_dumps(outdir)
+    start, end = dumps or window_dumps(outdir)
     rows = pd.read_csv(outdir / csv)
     t0, t1 = start["finalTick"], end["finalTick"]
     return rows[(rows["tick"] > t0) & (rows["tick"] <= t1)]
@@ -232,7 +217,7 @@ def window_rows(outdir: Path, csv: str) -> Any:
 def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
     """The window's switches, SMIs and work, from gem5's output."""
     stats_file = outdir / "stats.txt"
-    start, end = window_dumps(outdir)
+    start, end = ends = window_dumps(outdir)
     t0, t1 = start["finalTick"], end["finalTick"]
     period = end.get("board.clk_domain.clock")
     if not period:
@@ -247,7 +232,7 @@ def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
     seconds = (t1 - t0) / 1e12
     m: dict[str, float] = {"window_cycles": window_cycles}
 
-    switches = window_rows(outdir, "switch_cycles.csv")
+    switches = window_rows(outdir, "switch_cycles.csv", ends)
     m |= _quantiles(switches["cycles"].tolist(), "switch")
     own = (switches["cycles"] - switches["smm_cycles"]).tolist()
     m |= _quantiles(own, "switch_xen")
@@ -257,7 +242,7 @@ def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
     smis = grew("board.smm.smis")
     m["smis"] = smis
     if smis:
-        gaps = window_rows(outdir, "smi_gaps.csv")
+        gaps = window_rows(outdir, "smi_gaps.csv", ends)
         m |= _quantiles(gaps["cycles"].tolist(), "smi_gap")
         per_smi = grew("board.smm.cyclesInSmm") / smis
         entry, exit_ = smm_latencies(outdir)
@@ -294,19 +279,12 @@ def smm_latencies(outdir: Path) -> tuple[int, int]:
     return int(smm["entry_latency"]), int(smm["exit_latency"])
 
 
-def accounting(
-    sim: Any, spec: Any, outdir: Path, names: list[str]
-) -> dict[str, float]:
+def accounting(sim: Any, spec: Any, names: list[str]) -> dict[str, float]:
     """The verified ledger's growth in the window per domU, against the
     observer (the run is invalid if they cannot be compared)."""
-    from scotch_plugin.platforms.scotch_gem5 import observer_cycles
-    from scotch_plugin.platforms.scotch_run import parse_run
+    from scotch_plugin.platforms.scotch_gem5 import read_views
 
-    truth, _ = observer_cycles(outdir, names)
-    run = parse_run(
-        spec, sim.verifier, sim.relayed, sim.serial, sim.host_seconds,
-        sim.command, truth_by_name=truth,
-    )  # fmt: skip
+    run = read_views(sim, spec)
     m: dict[str, float] = {}
     for name, d in run.domains.items():
         m[f"ledger_{name}"] = float(d.scotch_cycles)
@@ -433,9 +411,12 @@ def distribution_plot(df: Any, sweep_dir: Path) -> Path | None:
         outdir = sweep_dir / "points" / str(r["point_id"]) / "gem5"
         label = f"{r['cpu']}\n{r['trigger']}"
         sw, gaps = groups.setdefault(label, ([], []))
-        sw += window_rows(outdir, "switch_cycles.csv")["cycles"].tolist()
+        ends = window_dumps(outdir)
+        sw += window_rows(outdir, "switch_cycles.csv", ends)["cycles"].tolist()
         if r["trigger"] != "none":
-            gaps += window_rows(outdir, "smi_gaps.csv")["cycles"].tolist()
+            gaps += window_rows(outdir, "smi_gaps.csv", ends)[
+                "cycles"
+            ].tolist()
     if not groups:
         return None
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(1.3 * len(groups) + 2, 7))
