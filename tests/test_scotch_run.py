@@ -28,3 +28,29 @@ def test_a_ledger_that_did_not_grow_is_invalid_not_a_ratio_of_zero() -> None:
     assert problem is not None
     assert "charged it 0 cycles" in problem
     assert "74651194" in problem
+
+
+def test_a_field_added_with_its_default_keeps_a_run_s_identity() -> None:
+    """A run's identity digests its RunSpec's set fields only: a knob
+    added later, left at its default, does not make earlier runs stale
+    (a gem5 run costs minutes)."""
+    import dataclasses
+
+    from scotch_plugin.platforms.scotch_run import DomainSpec, RunSpec
+    from scotch_plugin.sweep.identity import set_fields
+
+    spec = RunSpec(domains=(DomainSpec("attacker", "pi"),), severity=3)
+    fields = set_fields(spec)
+    assert fields == {
+        "domains": [{"name": "attacker", "workload": "pi"}],
+        "severity": 3,
+    }
+    later = dataclasses.make_dataclass(
+        "Later", [("knob", int, dataclasses.field(default=0))],
+        bases=(RunSpec,), frozen=True,
+    )  # fmt: skip
+    again = later(domains=(DomainSpec("attacker", "pi"),), severity=3)
+    assert set_fields(again) == fields
+    assert set_fields(later(domains=spec.domains, severity=3, knob=1)) == {
+        **fields, "knob": 1,
+    }  # fmt: skip

@@ -10,7 +10,6 @@ run's console log and per-domain numbers to ``runs/``.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import time
@@ -23,6 +22,7 @@ from scotch_plugin.experiments import rq1_report
 from scotch_plugin.experiments.model import Experiment
 from scotch_plugin.platforms.base import Platform, for_experiment
 from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
+from scotch_plugin.sweep.identity import set_fields
 from scotch_plugin.trust import keys
 
 
@@ -78,7 +78,7 @@ def _identity(
     data = {
         "platform": platform,
         "inputs": inputs,
-        "spec": dataclasses.asdict(spec),
+        "spec": set_fields(spec),
     }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -25,6 +25,7 @@ from scotch_plugin.gem5 import check
 from scotch_plugin.platforms import scotch_gem5
 from scotch_plugin.platforms.base import Platform
 from scotch_plugin.platforms.scotch_run import RunSpec, ScotchRun, run_spec
+from scotch_plugin.sweep.identity import set_fields
 
 #: What asked for gem5: the file's field or the command-line option.
 Gem5Field = Literal["platform", "--gem5-binary"]
@@ -126,7 +127,7 @@ class Gem5Platform(Platform):
         restore (CPU model, SMI trigger)."""
         if self._boot is None or self._experiment is None:
             return None
-        choice = dataclasses.asdict(self.choice(self._experiment))
+        choice = set_fields(self.choice(self._experiment))
         return {"boot": self._boot.key, **choice}
 
     def run(

@@ -12,6 +12,7 @@ same inputs; a rerun skips a point whose identity already has a record.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -113,3 +114,23 @@ def canonical(data: Any) -> str:
 
 def digest(data: Any) -> str:
     return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def set_fields(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields that differ from their defaults (nested
+    dataclasses alike): what identifies it, so that a field added later
+    with a default leaves the identities of what ran before unchanged."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.default is not dataclasses.MISSING and value == f.default:
+            continue
+        if isinstance(value, (tuple, list)):
+            value = [
+                set_fields(v) if dataclasses.is_dataclass(v) else v
+                for v in value
+            ]
+        elif dataclasses.is_dataclass(value):
+            value = set_fields(value)
+        out[f.name] = value
+    return out
