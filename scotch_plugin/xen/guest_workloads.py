@@ -7,8 +7,9 @@ command line selects it. Experiment files name them too.
 
 from __future__ import annotations
 
-#: pi digits, gzip of generated data, PARSEC-style kernels, and naps (a
-#: domU that sleeps 50 us per iteration: Xen switches at every nap).
+#: pi digits, gzip of generated data, PARSEC-style kernels, naps (a domU
+#: that sleeps 50 us per iteration: Xen switches at every nap) and thrash
+#: (RQ3's interference attacker: it sweeps 4 MiB, evicting the L2).
 WORKLOADS: tuple[str, ...] = (
     "pi",
     "gzip",
@@ -16,4 +17,5 @@ WORKLOADS: tuple[str, ...] = (
     "streamcluster",
     "canneal",
     "naps",
+    "thrash",
 )
