@@ -211,6 +211,11 @@ def test_xen_boot_through_the_shim_with_scotch_s_hardware(
     assert observer.domains == ["dom0", "victim"]
     assert observer.markers == ["dom0", "victim"]
     assert observer.probe_vaddr == 0xFFFFFFFF81AC2601
+    # RQ3's per-domain L2 lookups: the observer listens to each core's L2
+    # (the caches exist once the board has connected its hierarchy).
+    l2 = [c for c in board.get_cache_hierarchy().descendants()
+          if type(c).__name__ == "L2Cache"]  # fmt: skip
+    assert len(l2) == 1 and observer.caches == l2
     assert board.trigger.on_cr3 is True
     assert board.exit_on_work_items is False
 

@@ -137,7 +137,10 @@ class ScotchX86Board(X86Board):
         tables) and by the table at PML4 entry ``key_slot`` (-1: none).
         Its ``ticks`` statistic is the ground truth Scotch's ledger is
         checked against; ``insts`` and ``guestInsts`` count what every
-        core retired in each domain (the work done)."""
+        core retired in each domain (the work done), and
+        ``cacheAccesses``/``cacheMisses`` the L2's demand lookups by
+        each domain's CPU (the caches exist once the board connects its
+        hierarchy: ``_connect_things``)."""
         if not self._with_smm:
             raise ValueError("the domain observer needs the SMM model "
                              "(it hears of CR3 loads from it)")  # fmt: skip
@@ -153,6 +156,20 @@ class ScotchX86Board(X86Board):
                 c.get_simobject() for c in self.get_processor().get_cores()
             ],
         )
+
+    def _connect_things(self) -> None:
+        super()._connect_things()
+        observer = getattr(self, "observer", None)
+        if observer is not None:
+            from gem5.components.cachehierarchies.classic.caches.l2cache import (  # noqa: E501
+                L2Cache,
+            )
+
+            hierarchy = self.get_cache_hierarchy()
+            observer.caches = [
+                obj for obj in hierarchy.descendants()
+                if isinstance(obj, L2Cache)
+            ]  # fmt: skip
 
     def time_switches(
         self, start_pc: int, hypervisor_start: int, hypervisor_end: int

@@ -25,7 +25,9 @@ class X86DomainObserver(SimObject):
     and to "other" when neither names one (Xen's idle tables, paging
     off, legacy modes). The instructions ``cores`` retire outside SMM
     are counted to the domain their CPU runs, and apart those at CPL 3
-    (the guest's own work, without the hypervisor's).
+    (the guest's own work, without the hypervisor's). The demand lookups
+    and misses of ``caches`` (the L2, for RQ3) are counted to the domain
+    the requesting CPU runs.
     """
 
     type = "X86DomainObserver"
@@ -49,4 +51,9 @@ class X86DomainObserver(SimObject):
     )
     cores = VectorParam.BaseCPU(
         [], "CPUs whose retired instructions are counted per domain"
+    )
+    caches = VectorParam.BaseCache(
+        [],
+        "Caches whose demand lookups and misses are counted per domain "
+        "(their Hit and Miss probes fire in timing mode only)",
     )

@@ -13,6 +13,7 @@
 #include "cpu/base.hh"
 #include "cpu/thread_context.hh"
 #include "debug/DomainObserver.hh"
+#include "mem/cache/base.hh"
 #include "sim/byteswap.hh"
 #include "sim/serialize.hh"
 #include "sim/system.hh"
@@ -33,7 +34,7 @@ constexpr Addr Page = 0x1000;
 
 DomainObserver::DomainObserver(const Params &p)
     : SimObject(p), system(p.system), smm(p.smm), cores(p.cores),
-      names(p.domains),
+      caches(p.caches), names(p.domains),
       markers(p.markers), probeVaddr(p.probe_vaddr),
       probeLen(p.probe_len), keySlot(p.key_slot), stats(this)
 {
@@ -83,6 +84,36 @@ DomainObserver::regProbeListeners()
                 cores[i]->getProbeManager(), "RetiredInsts",
                 [this, i](const uint64_t &n) { retired(i, n); }));
     }
+    for (BaseCache *cache : caches) {
+        for (bool miss : {false, true}) {
+            listeners.push_back(
+                std::make_unique<ProbeListenerArgFunc<CacheAccessProbeArg>>(
+                    cache->getProbeManager(), miss ? "Miss" : "Hit",
+                    [this, miss](const CacheAccessProbeArg &arg) {
+                        cacheAccess(arg, miss);
+                    }));
+        }
+    }
+}
+
+void
+DomainObserver::cacheAccess(const CacheAccessProbeArg &arg, bool miss)
+{
+    // Demand lookups carry the requesting CPU's context; writebacks and
+    // the walker cache's own fills do not, and belong to no domain.
+    const RequestPtr &req = arg.pkt->req;
+    if (!req || !req->hasContextId())
+        return;
+    const ContextID id = req->contextId();
+    if (id < 0 || size_t(id) >= cpus.size())
+        return;
+    // The handler's lookups are Scotch's cost, as its instructions are.
+    if (smm->inSmm(system->threads[id]))
+        return;
+    const unsigned d = cpus[id].domain;
+    stats.cacheAccesses[d]++;
+    if (miss)
+        stats.cacheMisses[d]++;
 }
 
 void
@@ -267,6 +298,11 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
       ADD_STAT(guestInsts, statistics::units::Count::get(),
                "Of those, the ones at CPL 3: the domain's own (a PV "
                "kernel runs at CPL 3 too), not the hypervisor's"),
+      ADD_STAT(cacheAccesses, statistics::units::Count::get(),
+               "Demand lookups in the observed caches by a CPU running "
+               "each domain, outside SMM (timing-mode CPUs only)"),
+      ADD_STAT(cacheMisses, statistics::units::Count::get(),
+               "Of those, the misses"),
       ADD_STAT(cr3Loads, statistics::units::Count::get(),
                "CR3 loads outside SMM"),
       ADD_STAT(namedByMarker, statistics::units::Count::get(),
@@ -281,7 +317,8 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
 void
 DomainObserver::ObserverStats::init(const std::vector<std::string> &names)
 {
-    for (auto *v : {&ticks, &switches, &insts, &guestInsts}) {
+    for (auto *v : {&ticks, &switches, &insts, &guestInsts,
+                   &cacheAccesses, &cacheMisses}) {
         v->init(names.size() + 1);
         for (size_t d = 0; d < names.size(); d++)
             v->subname(d, names[d]);

@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "base/statistics.hh"
+#include "mem/cache/cache_probe_arg.hh"
 #include "params/X86DomainObserver.hh"
 #include "scotch/smm_controller.hh"
 #include "sim/probe/probe.hh"
@@ -29,6 +30,7 @@
 namespace gem5
 {
 
+class BaseCache;
 class BaseCPU;
 class System;
 
@@ -75,10 +77,15 @@ class DomainObserver : public SimObject, public SmmController::Observer
     /** Core @p i retired @p n instructions. */
     void retired(unsigned i, uint64_t n);
 
+    /** One of the caches looked up what @p arg asks (@p miss or hit). */
+    void cacheAccess(const CacheAccessProbeArg &arg, bool miss);
+
     System *system;
     SmmController *smm;
     /** Whose retired instructions are counted (may be none). */
     const std::vector<BaseCPU *> cores;
+    /** Whose demand lookups are counted (may be none). */
+    const std::vector<BaseCache *> caches;
     std::vector<std::unique_ptr<ProbeListener>> listeners;
     const std::vector<std::string> names;
     const std::vector<std::string> markers;
@@ -105,6 +112,8 @@ class DomainObserver : public SimObject, public SmmController::Observer
         statistics::Vector switches;
         statistics::Vector insts;
         statistics::Vector guestInsts;
+        statistics::Vector cacheAccesses;
+        statistics::Vector cacheMisses;
         statistics::Scalar cr3Loads;
         statistics::Scalar namedByMarker;
         statistics::Scalar namedByKey;

@@ -12,7 +12,7 @@ from m5.proxy import isproxy
 
 _TIME = re.compile(r"^\d+(\.\d+)?(ps|ns|us|ms|s)$")
 _FREQ = re.compile(r"^\d+(\.\d+)?([kMG]?Hz)$")
-_SIZE = re.compile(r"^\d+(\.\d+)?([kMGT]i?B|B)$")
+_SIZE = re.compile(r"^\d+(\.\d+)?([kKMGT]i?B|B)$")
 
 
 def _int_range(lo: int, hi: int):

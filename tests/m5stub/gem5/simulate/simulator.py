@@ -30,6 +30,8 @@ class Simulator:
     def _instantiate(self) -> None:
         if not self._instantiated:
             full_system = self._board.is_fullsystem()
+            # gem5's board._pre_instantiate(): the components connect.
+            self._board._connect_things()
             self.root = Root(full_system=full_system, board=self._board)
             m5.instantiate(self._checkpoint_path)
             self._instantiated = True

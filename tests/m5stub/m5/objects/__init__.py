@@ -12,7 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from m5.objects import BaseCPU, Device, X86Board  # noqa: F401
+from m5.objects import BaseCPU, Caches, Device, X86Board  # noqa: F401
 from m5.SimObject import Root, SimObject, _registry, lookup_class
 
 _loaded: set[Path] = set()

@@ -28,3 +28,11 @@ class AbstractBoard:
 
     def get_processor(self) -> AbstractProcessor:
         return self._processor
+
+    def get_cache_hierarchy(self) -> AbstractCacheHierarchy:
+        return self._cache_hierarchy
+
+    def _connect_things(self) -> None:
+        """What gem5 does before instantiating: the hierarchy builds its
+        caches for the board's cores."""
+        self._cache_hierarchy.incorporate_cache(self)
