@@ -195,6 +195,7 @@ def test_misspelt_field_and_bad_choice_at_once() -> None:
         """)
         == [
             "s.yaml:2: kind: expected one of handler, roundtrip, xen-cost, "
+            "xen-interference, "
             "command, found 'handlr' (a string); did you mean 'handler'?",
             "s.yaml:4: repeat: unknown field: expected one of name, "
             "description, kind, command, gem5, boot, base, grid, repeats, "
@@ -348,6 +349,40 @@ def test_boot_is_only_for_the_cost_kind(tmp_path: Path) -> None:
         grid: {product: {cpu: [o3]}}
         """)  # fmt: skip
     assert found == [
-        "s.yaml:3: boot: only for kind xen-cost: expected no boot with "
+        "s.yaml:3: boot: only for kinds xen-cost and xen-interference: "
+        "expected no boot with "
         "kind handler"
+    ]
+
+
+# -- kind xen-interference: RQ3 on the same restores ------------------------
+
+
+def test_shipped_interference_file_pairs_thrash_with_a_baseline() -> None:
+    path = ROOT / "experiments" / "interference-gem5.yaml"
+    sweep = load_sweep(path, env=FAKE_GEM5)
+    assert sweep.kind == "xen-interference"
+    assert sweep.boot == ROOT / "experiments" / "rq1-gem5.yaml"
+    pairs = [str(p.params["workloads"]).split(",") for p in sweep.points]
+    victims = {v for _, v in pairs}
+    # Each victim beside the thrashing attacker and beside the baseline.
+    for victim in victims:
+        assert ["thrash", victim] in pairs and ["pi", victim] in pairs
+    assert {p.params["cpu"] for p in sweep.points} == {"o3"}
+    assert all(p.params["trigger"] != "none" for p in sweep.points)
+    assert sweep.repeats >= 2  # the tenant's interval is over repeats
+
+
+def test_interference_needs_scotch_on(tmp_path: Path) -> None:
+    found = _cost_problems(tmp_path, """\
+        name: i
+        kind: xen-interference
+        boot: BOOT
+        base: {workloads: "thrash,blackscholes"}
+        grid: {product: {trigger: [software, none]}}
+        """)  # fmt: skip
+    assert found == [
+        "s.yaml:5: grid: point 1: kind xen-interference compares the "
+        "tenant's ledger: expected a trigger other than none (software, "
+        "cr3, interrupt, random)"
     ]

@@ -49,6 +49,7 @@ PLOTTED = {
     "handler": ("scotch_median", "handler_cycles"),
     "roundtrip": ("roundtrip_cycles_min", "smm_cycles_per_smi"),
     "xen-cost": ("switch_median", "switch_xen_median"),
+    "xen-interference": ("ipc_victim", "l2_miss_rate_victim"),
 }
 METRIC_LINE = re.compile(r"^SCOTCH-METRIC (\w+)=(\S+)\s*$", re.M)
 
@@ -78,7 +79,7 @@ class Prepared:
 
 
 def prepare(sweep: Sweep) -> Prepared:
-    if sweep.kind == "xen-cost":
+    if sweep.kind in ("xen-cost", "xen-interference"):
         from scotch_plugin.sweep import xen_cost
 
         assert sweep.boot is not None and sweep.gem5_binary is not None
@@ -133,7 +134,7 @@ def run(spec: PointSpec, point_dir: Path) -> Outcome:
         return _run_command(spec, point_dir)
     if spec.kind in ("handler", "roundtrip"):
         return _run_gem5(spec, point_dir)
-    if spec.kind == "xen-cost":
+    if spec.kind in ("xen-cost", "xen-interference"):
         return _run_xen_cost(spec, point_dir)
     raise ScotchError(f"unknown point kind {spec.kind!r}")
 

@@ -196,4 +196,10 @@ def report(sweep_dir: Path) -> tuple[Any, str, list[Path]]:
         more, extra = xen_cost.report(df, sweep_dir)
         text += "\n\n" + more
         files += extra
+    if manifest["kind"] == "xen-interference":
+        from scotch_plugin.sweep import interference
+
+        more, extra = interference.report(df, sweep_dir)
+        text += "\n\n" + more
+        files += extra
     return df, text, files

@@ -40,13 +40,21 @@ from scotch_plugin.experiments.yaml_lines import (
 )
 from scotch_plugin.gem5.run import CPU_MODELS
 
-Kind = Literal["handler", "roundtrip", "xen-cost", "command"]
-KINDS: tuple[str, ...] = ("handler", "roundtrip", "xen-cost", "command")
+Kind = Literal[
+    "handler", "roundtrip", "xen-cost", "xen-interference", "command"
+]
+KINDS: tuple[str, ...] = (
+    "handler",
+    "roundtrip",
+    "xen-cost",
+    "xen-interference",
+    "command",
+)
 #: Kinds that run gem5 (and so need a binary).
-GEM5_KINDS = ("handler", "roundtrip", "xen-cost")
+GEM5_KINDS = ("handler", "roundtrip", "xen-cost", "xen-interference")
 #: Kinds whose points restore the gem5 boot of an experiment file
 #: (the sweep's ``boot``).
-BOOT_KINDS = ("xen-cost",)
+BOOT_KINDS = ("xen-cost", "xen-interference")
 #: The SMI triggers of a restored Xen run: ``none`` is Scotch off.
 XEN_TRIGGERS = ("none", "software", "cr3", "interrupt", "random")
 
@@ -139,6 +147,8 @@ PARAMS: dict[str, type[BaseModel]] = {
     "handler": HandlerParams,
     "roundtrip": RoundtripParams,
     "xen-cost": XenCostParams,
+    # RQ3: the same restores, another report (sweep/interference.py).
+    "xen-interference": XenCostParams,
 }
 assert set(CPU_MODELS) == {"atomic", "timing", "o3", "minor"}
 
@@ -191,8 +201,8 @@ class SweepFile(BaseModel):
     #: argument is replaced by the point's value.
     command: list[str] | None = None
     gem5: Gem5Section = Gem5Section()
-    #: Kind xen-cost: the gem5 experiment file (relative to this one)
-    #: whose cached boot every point restores.
+    #: Kinds xen-cost, xen-interference: the gem5 experiment file
+    #: (relative to this one) whose cached boot every point restores.
     boot: str | None = None
     #: Parameters every point shares.
     base: dict[str, Any] = {}
@@ -235,7 +245,8 @@ class Sweep:
     executor: ExecutorSection
     slurm: SlurmSection
     output: Path
-    #: Kind xen-cost: the experiment file whose boot is restored.
+    #: Kinds xen-cost, xen-interference: the experiment file whose boot
+    #: is restored.
     boot: Path | None = None
 
 
@@ -512,11 +523,12 @@ class _Builder:
         env: Mapping[str, str],
         check_files: bool,
     ) -> Path | None:
-        """Kind xen-cost's experiment file, checked: a gem5 file."""
+        """The experiment file a boot kind restores, checked: a gem5 file."""
         m = self.m
         if m.kind not in BOOT_KINDS:
             if m.boot is not None:
-                self.p.add(("boot",), "only for kind xen-cost: expected "
+                self.p.add(("boot",), "only for kinds xen-cost and "
+                           "xen-interference: expected "
                            f"no boot with kind {m.kind}")  # fmt: skip
             return None
         if not m.boot:
@@ -567,6 +579,18 @@ class _Builder:
                 if problem:
                     self.p.add(where, f"point {point.index}: {problem}")
                     return
+            # RQ3's tenant view is the ledger's: Scotch must be on.
+            if self.m.kind == "xen-interference" and (
+                point.params["trigger"] == "none"
+            ):
+                self.p.add(
+                    ("base", "trigger") if "trigger" in self.m.base
+                    else ("grid",),
+                    f"point {point.index}: kind xen-interference compares "
+                    "the tenant's ledger: expected a trigger other than "
+                    "none (software, cr3, interrupt, random)",
+                )  # fmt: skip
+                return
 
     def binary(
         self,
@@ -579,7 +603,7 @@ class _Builder:
             if self.m.gem5.binary is not None:
                 self.p.add(
                     ("gem5", "binary"),
-                    "only for the gem5 kinds (handler, roundtrip): "
+                    "only for the gem5 kinds (" + ", ".join(GEM5_KINDS) + "): "
                     f"expected none with kind {self.m.kind}",
                 )
             return None

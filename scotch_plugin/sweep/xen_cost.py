@@ -267,6 +267,17 @@ def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
         m[f"work_{name}"] = guest / seconds
         if cycles:
             m[f"ipc_{name}"] = guest / cycles
+        # The L2's demand lookups by a CPU running the domain (RQ3).
+        lookups = f"board.observer.cacheAccesses::{name}"
+        if lookups in end:
+            accesses = grew(lookups)
+            misses = grew(f"board.observer.cacheMisses::{name}")
+            m[f"l2_accesses_{name}"] = accesses
+            m[f"l2_misses_{name}"] = misses
+            if accesses:
+                m[f"l2_miss_rate_{name}"] = misses / accesses
+            if guest:
+                m[f"l2_mpki_{name}"] = 1000 * misses / guest
     return m
 
 
@@ -280,17 +291,33 @@ def smm_latencies(outdir: Path) -> tuple[int, int]:
 
 
 def accounting(sim: Any, spec: Any, names: list[str]) -> dict[str, float]:
-    """The verified ledger's growth in the window per domU, against the
-    observer (the run is invalid if they cannot be compared)."""
-    from scotch_plugin.platforms.scotch_gem5 import read_views
+    """The verified ledger's growth per domU between dom0's two exports,
+    against the observer (the run is invalid if they cannot be
+    compared); and the tenant's own evidence over the same stretch: the
+    domain's CPL-3 instructions (its progress) per second the ledger
+    charged it."""
+    from scotch_plugin.platforms.scotch_gem5 import read_views, run_dumps
 
     run = read_views(sim, spec)
+    dumps = run_dumps(sim.outdir)
     m: dict[str, float] = {}
     for name, d in run.domains.items():
         m[f"ledger_{name}"] = float(d.scotch_cycles)
         m[f"ledger_error_{name}"] = (
             d.scotch_cycles - d.truth_cycles
         ) / d.truth_cycles
+        key = f"board.observer.{{}}::{name}"
+        ticks = dumps.end[key.format("ticks")] - dumps.start.get(
+            key.format("ticks"), 0.0
+        )
+        work = dumps.end[key.format("guestInsts")] - dumps.start.get(
+            key.format("guestInsts"), 0.0
+        )
+        # Ledger cycles in seconds at the observer's cycles per tick.
+        seconds = d.scotch_cycles * (ticks / 1e12) / d.truth_cycles
+        m[f"ledger_seconds_{name}"] = seconds
+        m[f"export_work_{name}"] = work
+        m[f"tenant_work_per_cpu_s_{name}"] = work / seconds
     return m
 
 
