@@ -334,6 +334,17 @@ def test_cost_point_times_xen_s_switches_with_scotch(booted, tmp_path, cpu):
         # Atomic retires at most one instruction a cycle.
         assert 0 < m[f"ipc_{name}"] <= (1.0 if cpu == "atomic" else 8.0)
         assert abs(m[f"ledger_error_{name}"]) < 0.01
+        # The tenant's evidence: its work per second the ledger charged.
+        assert m[f"tenant_work_per_cpu_s_{name}"] > 0
+    if cpu != "atomic":
+        # The L2's demand lookups per domain (RQ3): part of the L2's own
+        # count, which has the hypervisor's, SMM's and writebacks too.
+        per_domain = sum(
+            m[f"l2_accesses_{n}"] for n in ("attacker", "victim", "dom0")
+        )
+        assert 0 < per_domain <= m["l2_accesses"]
+        assert m["l2_accesses_victim"] > 0
+        assert 0 <= m["l2_miss_rate_victim"] <= 1
 
 
 def test_cost_point_without_scotch_has_no_smi_in_its_window(booted, tmp_path):
@@ -347,7 +358,8 @@ def test_cost_point_without_scotch_has_no_smi_in_its_window(booted, tmp_path):
 
 @pytest.mark.parametrize(
     "workloads",
-    [("gzip", "naps"), ("pi", "blackscholes"), ("streamcluster", "canneal")],
+    [("gzip", "naps"), ("pi", "blackscholes"), ("streamcluster", "canneal"),
+     ("thrash", "pi")],  # fmt: skip
 )
 def test_every_workload_s_checksum_matches_the_host(booted, tmp_path,
                                                      workloads):  # fmt: skip
