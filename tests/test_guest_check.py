@@ -52,3 +52,35 @@ def test_lcg_and_what_is_not_checked():
     assert guest_check.work_problem(_domain("")) is None
     none = "SCOTCH-WORK name=v workload=pi seconds=0 iterations=0 checksum=0"
     assert "ran no iteration" in str(guest_check.work_problem(_domain(none)))
+
+
+def _parsec_dir(tmp_path, monkeypatch):
+    """A PARSEC directory with one program (a shell script: parsec-run
+    runs whatever is executable there), named in SCOTCH_PARSEC_DIR."""
+    parsec = tmp_path / "parsec-out"
+    parsec.mkdir()
+    prog = parsec / "tiny"
+    prog.write_text("#!/bin/sh\necho \"tiny $*\"\n")
+    prog.chmod(0o755)
+    (parsec / "tiny.args").write_text("1 2 3\n")
+    monkeypatch.setenv("SCOTCH_PARSEC_DIR", str(parsec))
+    return parsec
+
+
+def test_a_parsec_result_is_checked_against_the_host(tmp_path, monkeypatch):
+    parsec = _parsec_dir(tmp_path, monkeypatch)
+    ours = guest_check.parsec_checksum(parsec.resolve(), "tiny")
+    ok = (
+        "SCOTCH-WORK name=victim workload=parsec:tiny seconds=1.00 "
+        f"iterations=4 checksum={ours}"
+    )
+    assert guest_check.work_problem(_domain(ok)) is None
+    wrong = ok.replace(f"checksum={ours}", "checksum=7")
+    assert guest_check.work_problem(_domain(wrong)) == (
+        f"victim: parsec:tiny printed checksum 7, the same program on this "
+        f"host {ours} ({parsec})"
+    )
+    none = ok.replace("iterations=4", "iterations=0")
+    assert guest_check.work_problem(_domain(none)) == (
+        "victim: parsec:tiny finished no run"
+    )

@@ -384,3 +384,41 @@ def test_every_workload_s_checksum_matches_the_host(booted, tmp_path,
         assert f" workload={workloads[list(run.domains).index(name)]} " in (
             d.output
         )
+
+
+@pytest.mark.parametrize(
+    "workloads, window",
+    [(("blackscholes", "canneal"), 0.4),
+     (("streamcluster", "swaptions"), 2.0),
+     (("fluidanimate", "naps"), 1.0)],
+)  # fmt: skip
+def test_real_parsec_runs_to_its_host_checksum(booted, tmp_path, workloads,
+                                                window):  # fmt: skip
+    """Real PARSEC 3.0 (SCOTCH_PARSEC_DIR, in the images the boot was
+    made from) in the domUs with Scotch on: each program runs once to
+    its end inside the window, and its output's hash must equal the
+    same program's on this host (guest_check, in parse_run)."""
+    from scotch_plugin.xen.guest_image import parsec_dir
+
+    if parsec_dir() is None:
+        pytest.skip("needs real PARSEC: set SCOTCH_PARSEC_DIR (scotch "
+                    "parsec build) and boot with it")  # fmt: skip
+    exp, boot, done = booted
+    names = [w if w == "naps" else f"parsec:{w}" for w in workloads]
+    spec = dataclasses.replace(
+        run_spec(exp, 0),
+        domains=tuple(
+            dataclasses.replace(d, workload=w)
+            for d, w in zip(run_spec(exp, 0).domains, names, strict=True)
+        ),
+        window=window,
+        # parsec-run counts whole seconds: 0 is one run.
+        workload_seconds=0,
+    )
+    choice = scotch_gem5.RestoreChoice(cpu="atomic", trigger="software")
+    run = scotch_gem5.run(boot, done, spec, choice, tmp_path / "run")
+    for (name, d), w in zip(run.domains.items(), names, strict=True):
+        assert d.output.startswith("SCOTCH-WORK "), (name, d.output)
+        assert f" workload={w} " in d.output
+        assert " iterations=0 " not in d.output
+        assert d.scotch_cycles == pytest.approx(d.truth_cycles, rel=0.01)

@@ -10,8 +10,11 @@ switched the FPU lazily and gem5 raised no #NM).
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
+import tempfile
+from pathlib import Path
 
 from scotch_plugin import project
 from scotch_plugin.xen.dom0_report import DomainReport, lcg_checksum
@@ -38,12 +41,31 @@ def host_checksum(workload: str, iterations: int) -> int:
     return int(m.group(1))
 
 
+@functools.cache
+def parsec_checksum(directory: Path, name: str) -> int:
+    """The checksum ``parsec-run`` prints on the host for PARSEC program
+    ``name`` in ``directory`` (the last run's output hashed: the same
+    for any number of runs)."""
+    from scotch_plugin.xen.parsec import run_natively
+
+    with tempfile.TemporaryDirectory(prefix="scotch-parsec-") as scratch:
+        line = run_natively(directory, name, Path(scratch))
+    m = CHECKSUM.search(line)
+    if not m:
+        raise ValueError(f"parsec-run printed no checksum: {line!r}")
+    return int(m.group(1))
+
+
 def work_problem(domain: DomainReport) -> str | None:
     """Why ``domain``'s result line disagrees with the host, or None
     (also when it has none: a workload still running at the end of a
-    window, or a PARSEC program, whose output the run hashes instead)."""
+    window). A PARSEC program's is checked against the same program run
+    on the host from ``$SCOTCH_PARSEC_DIR``, when that is set (as it was
+    for the images that ran it)."""
     work = domain.work
     workload = work.get("workload", "")
+    if work and workload.startswith("parsec:"):
+        return _parsec_problem(domain, workload.split(":", 1)[1])
     if not work or (workload not in WORKLOADS and workload != "lcg"):
         return None
     try:
@@ -58,5 +80,28 @@ def work_problem(domain: DomainReport) -> str | None:
         return (
             f"{domain.name}: {workload} after {iterations} iterations "
             f"printed checksum {theirs}, the host's build {ours}"
+        )
+    return None
+
+
+def _parsec_problem(domain: DomainReport, name: str) -> str | None:
+    from scotch_plugin.xen.guest_image import parsec_dir
+
+    work = domain.work
+    directory = parsec_dir()
+    if directory is None:
+        return None
+    try:
+        iterations = int(work["iterations"])
+        theirs = int(work["checksum"])
+    except (KeyError, ValueError):
+        return f"{domain.name}: a result line without a number: {work}"
+    if iterations == 0:
+        return f"{domain.name}: parsec:{name} finished no run"
+    ours = parsec_checksum(directory.resolve(), name)
+    if theirs != ours:
+        return (
+            f"{domain.name}: parsec:{name} printed checksum {theirs}, the "
+            f"same program on this host {ours} ({directory})"
         )
     return None
