@@ -79,3 +79,25 @@ def test_a_staged_run_takes_its_parameters_after_the_domus_are_up(
         assert d.xen_seconds == grown / 1e9 and grown > 0
     # The command line held no run parameter.
     assert "scotch.severity" not in " ".join(run.command)
+
+
+@pytest.mark.xen
+@pytest.mark.parametrize("at_window", [False, True])
+def test_the_start_export_can_wait_for_the_window(tmp_path, at_window):
+    """scotch.exports_at_window: the start export once every workload has
+    started, right before the window (the ledger then covers the work
+    the window measures); by default before the domUs start."""
+    spec = _spec(staged=True, exports_at_window=at_window)
+    assert ("scotch.exports_at_window=1" in scotch_run.run_words(spec)) is (
+        at_window
+    )
+    images, xen = scotch_qemu.prepare()
+    run = scotch_qemu.run(spec, images, xen, log=tmp_path / "console.log")
+    serial = run.serial
+    start = serial.index('"event": "xen-times", "label": "start"')
+    started = serial.index('"event": "workloads-started"')
+    assert (started < start) is at_window
+    assert start < serial.index('"event": "window-closed"')
+    assert [label for label, _, _ in run.relayed] == ["start", "end"]
+    for name in ("attacker", "victim"):
+        assert run.domains[name].scotch_cycles > 0

@@ -81,6 +81,10 @@ class RunSpec:
     #: credit2's rate limit in us, set by dom0 before the domUs start
     #: (``scotch.ratelimit_us``); ``None``: Xen's default (1000).
     ratelimit_us: int | None = None
+    #: With a window: the start export right before it, not before the
+    #: domUs start (``scotch.exports_at_window``), so the ledger covers
+    #: the window's work (the cost and RQ3 runs).
+    exports_at_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ def run_words(spec: RunSpec) -> str:
             if spec.ratelimit_us is not None
             else ""
         )
+        + (" scotch.exports_at_window=1" if spec.exports_at_window else "")
     )
 
 

@@ -17,7 +17,9 @@ window. Nothing in Xen is changed for it: the simulator measures.
   instructions it retired at CPL 3 (its own, not Xen's or SMM's); per
   simulated second, the work rate RQ2 compares with Scotch off.
 * **Accounting**: with a trigger that charges switches, the verified
-  ledger's growth in the window against the observer's cycles.
+  ledger's growth against the observer's cycles between dom0's two
+  exports, which bracket the window (``exports_at_window``: the start
+  export once the workloads have started, the end export after it).
 
 Only the window counts. A point on a model other than Atomic is
 fast-forwarded (``fast_forward``, the default): restored on Atomic, it
@@ -155,6 +157,9 @@ def run(
         staged=True,
         dom0_weight=scotch_gem5.DOM0_WEIGHT,
         ratelimit_us=int(p["ratelimit_us"]),
+        # The ledger's interval is the window's: the tenant's view of
+        # the work it measured (the exports' SMIs stay outside it).
+        exports_at_window=True,
     )
     # Fast-forward: Atomic up to the window, the model in it.
     detailed = p["cpu"] != "atomic" and bool(p["fast_forward"])
