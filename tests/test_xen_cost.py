@@ -70,3 +70,13 @@ def test_symbols_come_from_the_elf_or_the_lookup_fails(tmp_path) -> None:
     assert found["context_switch"] > 0 and found["main"] > 0
     with pytest.raises(ScotchError, match="no symbol _etext"):
         elf_symbols(exe, ("main", "_etext"))
+
+
+def test_overhead_of_a_domain_that_did_no_work_is_invalid() -> None:
+    df = _rows({"none": [0.0, 0.0], "software": [0.0, 0.0]},
+               {"none": 1.0, "software": 1.0})  # fmt: skip
+    text = xen_cost.overhead_table(df, ["attacker"])
+    line = next(x for x in text.splitlines() if " software " in x
+                and "attacker" in x)  # fmt: skip
+    assert "invalid" in line and "no work with trigger none" in line
+    assert "nan" not in text and "inf" not in text

@@ -397,7 +397,11 @@ def overhead_table(df: Any, names: list[str]) -> str:
             w = g[col].to_numpy(float)
             b = base[col].to_numpy(float) if col in base else np.array([])
             over, ci = "-", "-"
-            if trigger != "none" and b.size:
+            if trigger != "none" and b.size and not b.mean() > 0:
+                # A domain that did no work with Scotch off (a workload
+                # that never ran in the window) has no overhead to give.
+                over, ci = "invalid", "no work with trigger none"
+            elif trigger != "none" and b.size:
                 over = f"{100 * (1 - w.mean() / b.mean()):.4f} %"
                 if w.size > 1 and b.size > 1:
                     se = math.sqrt(w.var(ddof=1) / w.size
