@@ -60,7 +60,7 @@ def _parsec_dir(tmp_path, monkeypatch):
     parsec = tmp_path / "parsec-out"
     parsec.mkdir()
     prog = parsec / "tiny"
-    prog.write_text("#!/bin/sh\necho \"tiny $*\"\n")
+    prog.write_text('#!/bin/sh\necho "tiny $*"\n')
     prog.chmod(0o755)
     (parsec / "tiny.args").write_text("1 2 3\n")
     monkeypatch.setenv("SCOTCH_PARSEC_DIR", str(parsec))

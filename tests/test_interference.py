@@ -30,8 +30,15 @@ def _frame() -> pd.DataFrame:
                 "ledger_seconds_victim": 0.05,
                 "tenant_work_per_cpu_s_victim": w,
             })  # fmt: skip
-    rows.append({"cpu": "o3", "trigger": "software", "repeat": 0,
-                 "status": "failed", "workloads": "thrash,canneal"})
+    rows.append(
+        {
+            "cpu": "o3",
+            "trigger": "software",
+            "repeat": 0,
+            "status": "failed",
+            "workloads": "thrash,canneal",
+        }
+    )
     return pd.DataFrame(rows)
 
 

@@ -390,7 +390,7 @@ def test_every_workload_s_checksum_matches_the_host(booted, tmp_path,
     "workloads, window",
     [(("blackscholes", "canneal"), 0.4),
      (("streamcluster", "swaptions"), 2.0),
-     (("fluidanimate", "naps"), 1.0)],
+     (("fluidanimate", "pi"), 1.0)],
 )  # fmt: skip
 def test_real_parsec_runs_to_its_host_checksum(booted, tmp_path, workloads,
                                                 window):  # fmt: skip
@@ -404,7 +404,7 @@ def test_real_parsec_runs_to_its_host_checksum(booted, tmp_path, workloads,
         pytest.skip("needs real PARSEC: set SCOTCH_PARSEC_DIR (scotch "
                     "parsec build) and boot with it")  # fmt: skip
     exp, boot, done = booted
-    names = [w if w == "naps" else f"parsec:{w}" for w in workloads]
+    names = [w if w == "pi" else f"parsec:{w}" for w in workloads]
     spec = dataclasses.replace(
         run_spec(exp, 0),
         domains=tuple(
