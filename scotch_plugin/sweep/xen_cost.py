@@ -174,9 +174,14 @@ def run(
     sim = scotch_gem5.simulate(
         saved, booted, run_spec, choice, outdir, timeout=spec.timeout_s
     )
-    metrics = window_metrics(outdir, names)
+    from scotch_plugin.platforms.scotch_gem5 import run_dumps
+
+    dumps = run_dumps(outdir)
+    metrics = window_metrics(
+        outdir, names, (dumps.window_start, dumps.window_end)
+    )
     if p["trigger"] != "none":
-        metrics |= accounting(sim, run_spec, names)
+        metrics |= accounting(sim, run_spec, names, dumps)
     return sim.command, metrics
 
 
@@ -219,10 +224,15 @@ def window_rows(
     return rows[(rows["tick"] > t0) & (rows["tick"] <= t1)]
 
 
-def window_metrics(outdir: Path, names: list[str]) -> dict[str, float]:
-    """The window's switches, SMIs and work, from gem5's output."""
+def window_metrics(
+    outdir: Path,
+    names: list[str],
+    dumps: tuple[dict[str, float], dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """The window's switches, SMIs and work, from gem5's output
+    (``dumps``: the window's two ends, if read already)."""
     stats_file = outdir / "stats.txt"
-    start, end = ends = window_dumps(outdir)
+    start, end = ends = dumps or window_dumps(outdir)
     t0, t1 = start["finalTick"], end["finalTick"]
     period = end.get("board.clk_domain.clock")
     if not period:
@@ -295,31 +305,28 @@ def smm_latencies(outdir: Path) -> tuple[int, int]:
     return int(smm["entry_latency"]), int(smm["exit_latency"])
 
 
-def accounting(sim: Any, spec: Any, names: list[str]) -> dict[str, float]:
+def accounting(
+    sim: Any, spec: Any, names: list[str], dumps: Any
+) -> dict[str, float]:
     """The verified ledger's growth per domU between dom0's two exports,
     against the observer (the run is invalid if they cannot be
     compared); and the tenant's own evidence over the same stretch: the
     domain's CPL-3 instructions (its progress) per second the ledger
-    charged it."""
-    from scotch_plugin.platforms.scotch_gem5 import read_views, run_dumps
+    charged it (``dumps``: the run's, :func:`run_dumps`)."""
+    from scotch_plugin.platforms.scotch_gem5 import read_views
 
     run = read_views(sim, spec)
-    dumps = run_dumps(sim.outdir)
+    # Ticks per cycle, as the observer's cycles were counted.
+    period = dumps.end["board.clk_domain.clock"]
     m: dict[str, float] = {}
     for name, d in run.domains.items():
         m[f"ledger_{name}"] = float(d.scotch_cycles)
         m[f"ledger_error_{name}"] = (
             d.scotch_cycles - d.truth_cycles
         ) / d.truth_cycles
-        key = f"board.observer.{{}}::{name}"
-        ticks = dumps.end[key.format("ticks")] - dumps.start.get(
-            key.format("ticks"), 0.0
-        )
-        work = dumps.end[key.format("guestInsts")] - dumps.start.get(
-            key.format("guestInsts"), 0.0
-        )
-        # Ledger cycles in seconds at the observer's cycles per tick.
-        seconds = d.scotch_cycles * (ticks / 1e12) / d.truth_cycles
+        stat = f"board.observer.guestInsts::{name}"
+        work = dumps.end[stat] - dumps.start.get(stat, 0.0)
+        seconds = d.scotch_cycles * period / 1e12
         m[f"ledger_seconds_{name}"] = seconds
         m[f"export_work_{name}"] = work
         m[f"tenant_work_per_cpu_s_{name}"] = work / seconds

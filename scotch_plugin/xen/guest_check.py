@@ -68,11 +68,10 @@ def work_problem(domain: DomainReport) -> str | None:
         return _parsec_problem(domain, workload.split(":", 1)[1])
     if not work or (workload not in WORKLOADS and workload != "lcg"):
         return None
-    try:
-        iterations = int(work["iterations"])
-        theirs = int(work["checksum"])
-    except (KeyError, ValueError):
-        return f"{domain.name}: a result line without a number: {work}"
+    numbers = _numbers(domain)
+    if isinstance(numbers, str):
+        return numbers
+    iterations, theirs = numbers
     if iterations == 0:
         return f"{domain.name}: {workload} ran no iteration"
     ours = host_checksum(workload, iterations)
@@ -84,18 +83,25 @@ def work_problem(domain: DomainReport) -> str | None:
     return None
 
 
+def _numbers(domain: DomainReport) -> tuple[int, int] | str:
+    """A result line's iterations and checksum, or why it has none."""
+    work = domain.work
+    try:
+        return int(work["iterations"]), int(work["checksum"])
+    except (KeyError, ValueError):
+        return f"{domain.name}: a result line without a number: {work}"
+
+
 def _parsec_problem(domain: DomainReport, name: str) -> str | None:
     from scotch_plugin.xen.guest_image import parsec_dir
 
-    work = domain.work
     directory = parsec_dir()
     if directory is None:
         return None
-    try:
-        iterations = int(work["iterations"])
-        theirs = int(work["checksum"])
-    except (KeyError, ValueError):
-        return f"{domain.name}: a result line without a number: {work}"
+    numbers = _numbers(domain)
+    if isinstance(numbers, str):
+        return numbers
+    iterations, theirs = numbers
     if iterations == 0:
         return f"{domain.name}: parsec:{name} finished no run"
     ours = parsec_checksum(directory.resolve(), name)
