@@ -8,7 +8,7 @@
  */
 #include <stdint.h>
 
-#include "../selectors/lm64.h"
+#include "../selectors/ring3.h"
 #include "check.h"
 #include "console.h"
 #include "cpu.h"
@@ -22,18 +22,6 @@
 #define COM1_LSR 0x3fd
 #define COM1_SCR 0x3ff
 
-/* A 64-bit TSS, a bitmap for ports 0..0x3ff and the all-ones byte the
- * SDM asks after it (so an access to 0x3ff..0x400 reads two bytes). */
-struct tss_io {
-    uint8_t tss[104];
-    uint8_t bitmap[0x400 / 8];
-    uint8_t end;
-} __attribute__((packed, aligned(16)));
-
-struct tss_io tss64;
-extern volatile uint64_t ring3_entry, ring3_rflags, ring3_value;
-void t64_ring3(void);
-void ring3_return(void);
 void r3_inb_lsr(void), r3_inb_imm(void), r3_outb_mcr(void);
 void r3_inw_lsr(void), r3_inw_scr(void), r3_outsb_mcr(void);
 
@@ -48,32 +36,12 @@ static void iomap(uint16_t offset, const uint16_t *ports, int n)
         tss64.bitmap[ports[i] / 8] &= ~(1u << (ports[i] % 8));
 }
 
-/* Run `snippet` at CPL 3 with `iopl`: 0 if it took no exception, 1 if
- * one #GP(0), else 0x100 | the first vector. */
-static uint32_t at_cpl3(void (*snippet)(void), int iopl)
-{
-    /* LTR marks the descriptor busy: describe it afresh each time. */
-    tss64_install(&tss64, sizeof(tss64) - 1);
-    ring3_entry = (uint32_t)snippet;
-    ring3_rflags = 0x2 | ((uint64_t)iopl << 12);
-    exc_count = 0;
-    lm_call(t64_ring3);
-    exc_resume = 0;
-    if (exc_count == 0)
-        return 0;
-    if (exc_count == 1 && exc_log[0].vector == 13 && exc_log[0].error == 0)
-        return 1;
-    return 0x100 | (uint32_t)exc_log[0].vector;
-}
-
 int kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic;
     (void)mbi;
     image_start("io-permission");
-    big_gdt_load();
-    idt64_fill(XSEL_CODE64);
-    idt64_set_user(0x41, XSEL_CODE64, (uint32_t)ring3_return);
+    ring3_init();
     uint8_t lsr = inb(COM1_LSR) & 0x60; /* THRE, TEMT: steady when idle */
     uint8_t mcr = inb(COM1_MCR);
 
