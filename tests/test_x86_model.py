@@ -1,6 +1,6 @@
-"""gem5's x86 model where Xen needs it (patches 0007-0013, 0029), each image on
-QEMU, the reference, and given SCOTCH_GEM5_BINARY on gem5's Atomic and
-Timing CPUs:
+"""gem5's x86 model where Xen needs it (patches 0007-0013, 0029-0032),
+each image on QEMU, the reference, and given SCOTCH_GEM5_BINARY on gem5's
+CPU models:
 
 - workloads/selectors: far JMP, far CALL, far RET, IRETQ, MOV to segment
   registers and IDT gates with selectors above 0xff (Xen's are 0xe0xx);
@@ -11,6 +11,9 @@ Timing CPUs:
 - workloads/io_permission: IN, OUT and OUTS at CPL 3 against IOPL and the
   TSS's I/O permission bitmap (patch 0029; Xen emulates a PV guest's port
   I/O from the #GP it takes);
+- workloads/time_stamp: RDTSC and RDTSCP at CPL 3 under CR4.TSD (patch
+  0031; Xen emulates a PV domU's TSC from the #GP) and the invariant TSC
+  CPUID reports (patch 0032);
 - workloads/fpu_nm: #NM from CR0.TS (x87, SSE, FXSAVE, WAIT with MP) and
   CR0.EM (patch 0030);
 - workloads/pc_devices: COM1's loopback probe (Xen's console), CPUID
@@ -36,7 +39,8 @@ TRIPLE_FAULT = "x86 shutdown: triple fault: "
 #: Images with one check each that shows the fix ran.
 PLAIN_IMAGES = {"selectors": "lm_int40_handler_cs",
                 "cpl3_segments": "cpl3_mov_ds",
-                "io_permission": "nobitmap_outb_gp"}  # fmt: skip
+                "io_permission": "nobitmap_outb_gp",
+                "time_stamp": "tsd1_rdtsc_gp"}  # fmt: skip
 
 
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
@@ -54,6 +58,17 @@ def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path):
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
     assert PLAIN_IMAGES[image] in result.report.checks
+
+
+@pytest.mark.parametrize("cpu", ["atomic", "o3"])
+def test_gem5_reports_an_invariant_tsc(gem5_binary, cpu, tmp_path):
+    """Patch 0032: gem5's TSC counts the core clock, and CPUID 8000_0007h
+    says so (EDX bit 8), so Xen lets PV domUs read it natively."""
+    result = images.run_on_gem5("time_stamp", gem5_binary, cpu=cpu,
+                                outdir=tmp_path)  # fmt: skip
+    assert result.report.values["invariant_tsc"] == "1", result.serial
+    assert result.report.values["rdtscp"] == "1", result.serial
+    assert "tsd1_rdtscp_untouched" in result.report.checks
 
 
 def test_fpu_nm_on_qemu():

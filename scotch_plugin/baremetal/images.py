@@ -47,7 +47,7 @@ NEEDS_DISK = {"smm_dma"}
 ICOUNT_SHIFT = {"pc_devices": 4}
 #: QEMU CPU options an image needs: the paging suite tests 1 GiB pages,
 #: which QEMU's default CPU model does not advertise.
-QEMU_CPU = {"paging": "qemu64,+pdpe1gb"}
+QEMU_CPU = {"paging": "qemu64,+pdpe1gb", "time_stamp": "qemu64,+rdtscp"}
 
 
 @dataclass
