@@ -23,7 +23,9 @@ class X86DomainObserver(SimObject):
 
     Time from one load to the next is charged to the domain loaded,
     and to "other" when neither names one (Xen's idle tables, paging
-    off, legacy modes). The instructions ``cores`` retire outside SMM
+    off, legacy modes) and while the CPU sleeps (HLT: Xen's idle vCPU
+    halts on the last guest's tables, which it keeps by switching to
+    idle lazily; ``sleepTicks``). The instructions ``cores`` retire outside SMM
     are counted to the domain their CPU runs, and apart those at CPL 3
     (the guest's own work, without the hypervisor's). The demand lookups
     and misses of ``caches`` (the L2, for RQ3) are counted to the domain

@@ -70,8 +70,15 @@ DomainObserver::startup()
                 classify(tc, tc->readMiscRegNoEffect(misc_reg::Cr3));
         }
     }
-    for (Cpu &c : cpus)
+    for (size_t i = 0; i < n; i++) {
+        Cpu &c = cpus[i];
         c.since = curTick();
+        if (system->threads[i]->status() == ThreadContext::Suspended) {
+            c.asleep = true;
+            c.resume = c.domain;
+            c.domain = other();
+        }
+    }
 }
 
 void
@@ -83,6 +90,10 @@ DomainObserver::regProbeListeners()
             std::make_unique<ProbeListenerArgFunc<uint64_t>>(
                 cores[i]->getProbeManager(), "RetiredInsts",
                 [this, i](const uint64_t &n) { retired(i, n); }));
+        listeners.push_back(
+            std::make_unique<ProbeListenerArgFunc<bool>>(
+                cores[i]->getProbeManager(), "Sleeping",
+                [this, i](const bool &asleep) { sleeping(i, asleep); }));
     }
     for (BaseCache *cache : caches) {
         for (bool miss : {false, true}) {
@@ -133,6 +144,28 @@ DomainObserver::retired(unsigned i, uint64_t n)
     const HandyM5Reg m5reg = tc->readMiscRegNoEffect(misc_reg::M5Reg);
     if (m5reg.cpl == 3)
         stats.guestInsts[d] += n;
+}
+
+void
+DomainObserver::sleeping(unsigned i, bool asleep)
+{
+    // Xen switches to its idle vCPU lazily, on the last guest's tables,
+    // and halts there: time asleep is no domain's.
+    const ContextID id = cores[i]->getContext(0)->contextId();
+    if (id < 0 || size_t(id) >= cpus.size())
+        return;
+    Cpu &c = cpus[id];
+    // A CPU switch may repeat a state: only changes count.
+    if (asleep == c.asleep)
+        return;
+    close(c);
+    if (asleep) {
+        c.resume = c.domain;
+        c.domain = other();
+    } else {
+        c.domain = c.resume;
+    }
+    c.asleep = asleep;
 }
 
 const std::string &
@@ -210,11 +243,19 @@ DomainObserver::classify(ThreadContext *tc, RegVal cr3)
 }
 
 void
+DomainObserver::close(Cpu &c)
+{
+    stats.ticks[c.domain] += curTick() - c.since;
+    if (c.asleep)
+        stats.sleepTicks += curTick() - c.since;
+    c.since = curTick();
+}
+
+void
 DomainObserver::charge(ContextID cpu, unsigned domain)
 {
     Cpu &c = cpus.at(cpu);
-    stats.ticks[c.domain] += curTick() - c.since;
-    c.since = curTick();
+    close(c);
     if (domain != c.domain) {
         ++stats.switches[domain];
         DPRINTF(DomainObserver, "cpu%d: %s -> %s\n", cpu,
@@ -230,14 +271,19 @@ DomainObserver::cr3Loaded(ThreadContext *tc, RegVal new_cr3, bool in_smm)
     if (in_smm || cpus.empty())
         return;
     ++stats.cr3Loads;
-    charge(tc->contextId(), classify(tc, new_cr3));
+    const unsigned d = classify(tc, new_cr3);
+    Cpu &c = cpus.at(tc->contextId());
+    if (c.asleep)
+        c.resume = d;
+    else
+        charge(tc->contextId(), d);
 }
 
 void
 DomainObserver::preDumpStats()
 {
-    for (size_t i = 0; i < cpus.size(); i++)
-        charge(i, cpus[i].domain);
+    for (Cpu &c : cpus)
+        close(c);
     SimObject::preDumpStats();
 }
 
@@ -252,9 +298,11 @@ DomainObserver::resetStats()
 void
 DomainObserver::serialize(CheckpointOut &cp) const
 {
+    // What each CPU runs when awake (a checkpoint is taken awake or
+    // asleep; the restored CPU says which when it next sleeps or wakes).
     std::vector<unsigned> domains;
     for (const Cpu &c : cpus)
-        domains.push_back(c.domain);
+        domains.push_back(c.asleep ? c.resume : c.domain);
     SERIALIZE_CONTAINER(domains);
     std::vector<Addr> key_tables;
     std::vector<unsigned> key_domains;
@@ -290,6 +338,8 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
     : statistics::Group(parent),
       ADD_STAT(ticks, statistics::units::Tick::get(),
                "Ticks each domain ran, summed over the CPUs"),
+      ADD_STAT(sleepTicks, statistics::units::Tick::get(),
+               "Of other's ticks, those the CPUs slept (HLT, MWAIT)"),
       ADD_STAT(switches, statistics::units::Count::get(),
                "CR3 loads that switched a CPU to each domain"),
       ADD_STAT(insts, statistics::units::Count::get(),

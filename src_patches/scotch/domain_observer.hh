@@ -71,11 +71,17 @@ class DomainObserver : public SimObject, public SmmController::Observer
     /** The table entry key_slot of @p cr3 points to, or 0. */
     Addr keyOf(Addr cr3) const;
 
+    struct Cpu;
+    /** Charge @p c's open interval up to now. */
+    void close(Cpu &c);
     /** Close @p cpu's interval now and start one in @p domain. */
     void charge(ContextID cpu, unsigned domain);
 
     /** Core @p i retired @p n instructions. */
     void retired(unsigned i, uint64_t n);
+
+    /** Core @p i went to sleep (HLT, MWAIT) or woke. */
+    void sleeping(unsigned i, bool asleep);
 
     /** One of the caches looked up what @p arg asks (@p miss or hit). */
     void cacheAccess(const CacheAccessProbeArg &arg, bool miss);
@@ -98,6 +104,9 @@ class DomainObserver : public SimObject, public SmmController::Observer
     {
         unsigned domain = 0;
         Tick since = 0;
+        /** Asleep, the CPU is charged to other(); this is what wakes. */
+        bool asleep = false;
+        unsigned resume = 0;
     };
     std::vector<Cpu> cpus;
     /** key_slot's table -> the domain whose marker was seen with it. */
@@ -109,6 +118,7 @@ class DomainObserver : public SimObject, public SmmController::Observer
         void init(const std::vector<std::string> &names);
 
         statistics::Vector ticks;
+        statistics::Scalar sleepTicks;
         statistics::Vector switches;
         statistics::Vector insts;
         statistics::Vector guestInsts;
