@@ -174,8 +174,8 @@ def test_domain_observer_parameters(m5stub):
 def test_domain_observer_stats_and_flag_are_declared():
     # The names tests/test_domain_observer.py reads from stats.txt.
     cc = (EXTRAS / "domain_observer.cc").read_text()
-    for stat in ("ticks", "switches", "cr3Loads", "namedByMarker",
-                 "namedByKey", "unnamed"):  # fmt: skip
+    for stat in ("ticks", "sleepTicks", "switches", "cr3Loads",
+                 "namedByMarker", "namedByKey", "unnamed"):  # fmt: skip
         assert f"ADD_STAT({stat}," in cc
     assert 'subname(names.size(), "other")' in cc
     assert "DomainObserver" in _recorded().debug_flags

@@ -423,6 +423,8 @@ def test_real_parsec_runs_to_its_host_checksum(booted, tmp_path, workloads,
         assert " iterations=0 " not in d.output
         # Not against the observer: once a program has ended its domU
         # idles, and Xen's switch to its idle vCPU keeps the domU's page
-        # tables (a lazy switch), so the observer charges Xen's idle
-        # time to the domU (blackscholes: 386 M cycles, ledger 86 M).
+        # tables (a lazy switch). Xen's idle loop never halted in these
+        # runs (the core's power state stays ON, the observer's
+        # sleepTicks 0), so the observer still charges it to the domU
+        # (blackscholes: 386 M cycles, ledger 86 M).
         assert d.scotch_cycles > 0
