@@ -9,7 +9,7 @@ import pytest
 
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.proc import elf_symbols
-from scotch_plugin.sweep import xen_cost
+from scotch_plugin.sweep import cost_report
 
 
 def _rows(work: dict[str, list[float]], median: dict[str, float]):
@@ -28,7 +28,7 @@ def _rows(work: dict[str, list[float]], median: dict[str, float]):
 def test_switch_table_says_what_scotch_adds_against_trigger_none() -> None:
     df = _rows({"none": [1.0], "software": [1.0]},
                {"none": 20_000.0, "software": 22_800.0})  # fmt: skip
-    text = xen_cost.switch_table(df)
+    text = cost_report.switch_table(df)
     line = next(x for x in text.splitlines() if " software " in x
                 and not x.lstrip().startswith("paper"))  # fmt: skip
     assert line.rstrip().endswith("+14.0 %")
@@ -41,7 +41,7 @@ def test_switch_table_says_what_scotch_adds_against_trigger_none() -> None:
 def test_overhead_has_an_interval_over_repeats_or_says_why_not() -> None:
     df = _rows({"none": [100.0, 102.0], "software": [99.0, 101.0]},
                {"none": 1.0, "software": 1.0})  # fmt: skip
-    text = xen_cost.overhead_table(df, ["attacker"])
+    text = cost_report.overhead_table(df, ["attacker"])
     line = next(x for x in text.splitlines() if " software " in x
                 and "attacker" in x)  # fmt: skip
     # 1 - 100 / 101 of the work rate, and a t interval with 1 dof.
@@ -49,7 +49,7 @@ def test_overhead_has_an_interval_over_repeats_or_says_why_not() -> None:
     assert "+- " in line
     one = _rows({"none": [100.0], "software": [99.0]},
                 {"none": 1.0, "software": 1.0})  # fmt: skip
-    text = xen_cost.overhead_table(one, ["attacker"])
+    text = cost_report.overhead_table(one, ["attacker"])
     assert "n/a (1 repeat)" in text
     assert "0.0033 %" in text  # the paper's, beside
 
@@ -75,8 +75,24 @@ def test_symbols_come_from_the_elf_or_the_lookup_fails(tmp_path) -> None:
 def test_overhead_of_a_domain_that_did_no_work_is_invalid() -> None:
     df = _rows({"none": [0.0, 0.0], "software": [0.0, 0.0]},
                {"none": 1.0, "software": 1.0})  # fmt: skip
-    text = xen_cost.overhead_table(df, ["attacker"])
+    text = cost_report.overhead_table(df, ["attacker"])
     line = next(x for x in text.splitlines() if " software " in x
                 and "attacker" in x)  # fmt: skip
     assert "invalid" in line and "no work with trigger none" in line
     assert "nan" not in text and "inf" not in text
+
+
+def test_switch_table_pools_each_configuration_s_repeats() -> None:
+    df = _rows({"none": [1.0, 1.0], "software": [1.0, 1.0]},
+               {"none": 1.0, "software": 1.0})  # fmt: skip
+    # Two repeats of 600 switches each: 1,200 in the configuration.
+    pooled = {("o3", "none"): [1000.0] * 600 + [3000.0] * 600,
+              ("o3", "software"): [2000.0] * 1199 + [9000.0]}  # fmt: skip
+    text = cost_report.switch_table(df, pooled)
+    assert "pooled over repeats" in text
+    line = next(x for x in text.splitlines() if " software " in x
+                and not x.lstrip().startswith("paper"))  # fmt: skip
+    cells = line.split()
+    assert cells[2] == "1,200" and cells[3] == "2,000"
+    # Against the pooled median of trigger none (2,000): +0.0 %.
+    assert line.rstrip().endswith("+0.0 %")

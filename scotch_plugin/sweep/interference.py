@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.sweep.xen_cost import RESTORE, _grid
+from scotch_plugin.sweep.cost_report import grid
+from scotch_plugin.sweep.xen_cost import RESTORE
 
 #: The attacker's workload that does not interfere through the cache.
 BASELINE = "pi"
@@ -107,7 +108,7 @@ def table(df: Any, attacker: str, victim: str) -> str:
         f"attacker ({attacker}); gem5's view in the detailed window, the "
         "tenant's through the verified ledger between the exports"
     )
-    return "\n".join([title, _grid(rows)])
+    return "\n".join([title, grid(rows)])
 
 
 def plot(df: Any, sweep_dir: Path, victim: str) -> Path | None:

@@ -191,9 +191,9 @@ def report(sweep_dir: Path) -> tuple[Any, str, list[Path]]:
     files += plot(df, manifest, sweep_dir)
     text = format_table(df, manifest)
     if manifest["kind"] == "xen-cost":
-        from scotch_plugin.sweep import xen_cost
+        from scotch_plugin.sweep import cost_report
 
-        more, extra = xen_cost.report(df, sweep_dir)
+        more, extra = cost_report.report(df, sweep_dir)
         text += "\n\n" + more
         files += extra
     if manifest["kind"] == "xen-interference":

@@ -28,9 +28,9 @@ switches to its model at dom0's ``m5 work-begin`` and back at its
 (gem5 dumps the statistics at each); else the window runs from dom0's
 start export to its end export (its two ``m5 dumpstats``). The
 accounting compares the ledger and the observer between the exports,
-as RQ1 does. The report (:func:`report`) prints
-the per-switch table and the RQ2 overhead table with the paper's
-figures beside, and draws the distributions.
+as RQ1 does. The report (:mod:`.cost_report`, apart so that redrawing
+it re-runs no point) prints the per-switch table and the RQ2 overhead
+table with the paper's figures beside, and draws the distributions.
 """
 
 from __future__ import annotations
@@ -47,13 +47,6 @@ from scotch_plugin.proc import elf_symbols
 from scotch_plugin.sweep import identity
 from scotch_plugin.sweep.records import PointSpec
 
-#: What the paper measured on its machine (Leach et al., RAID 2017).
-PAPER = {
-    "handler_cycles": "2,248 +- 69",
-    "xen_switch_cycles": "~20,000 (7.1 us)",
-    "scotch_per_switch": "+14 %",
-    "system_overhead": "0.0033 % (CPU-bound)",
-}
 #: The file a prepared sweep leaves for its workers: the boot to restore.
 RESTORE = "restore.json"
 #: Xen's symbols the switch timer needs.
@@ -331,166 +324,3 @@ def accounting(
         m[f"export_work_{name}"] = work
         m[f"tenant_work_per_cpu_s_{name}"] = work / seconds
     return m
-
-
-# -- the report ----------------------------------------------------------
-
-#: The per-switch table's columns: metric, heading.
-SWITCH_COLUMNS = (
-    ("switch_n", "switches"),
-    ("switch_median", "switch median"),
-    ("switch_p5", "p5"),
-    ("switch_p95", "p95"),
-    ("switch_xen_median", "Xen's part"),
-    ("smm_per_switch_mean", "SMM/switch"),
-    ("smis_per_switch", "SMIs/switch"),
-    ("smi_gap_median", "trigger->next"),
-    ("smm_cycles_per_smi", "SMI->RSM"),
-    ("handler_cycles_per_smi", "handler"),
-)
-
-
-def _mean_by(df: Any, keys: list[str]) -> Any:
-    numeric = df.select_dtypes("number").columns.difference(
-        ["index", "repeat"]
-    )
-    return df.groupby(keys, sort=False)[list(numeric)].mean()
-
-
-def switch_table(df: Any) -> str:
-    """Per CPU model and trigger, the switch distribution (cycles, mean
-    over repeats), and what Scotch adds against trigger none."""
-    done = df[df["status"] == "done"]
-    if done.empty:
-        return "per-switch cost: no point done"
-    means = _mean_by(done, ["cpu", "trigger"])
-    lines = ["per-switch cost, cycles (median over the window's switches; "
-             "mean over repeats)"]  # fmt: skip
-    head = ["cpu", "trigger", *[h for _, h in SWITCH_COLUMNS], "Scotch adds"]
-    rows = [head]
-    for (cpu, trigger), r in means.iterrows():
-        base = (cpu, "none")
-        added = "-"
-        if trigger != "none" and base in means.index:
-            b = means.loc[base, "switch_median"]
-            added = f"{100 * (r['switch_median'] / b - 1):+.1f} %"
-        cells = [str(cpu), str(trigger)]
-        for metric, _ in SWITCH_COLUMNS:
-            v = r.get(metric, math.nan)
-            cells.append("invalid" if not math.isfinite(v) else f"{v:,.0f}")
-        rows.append([*cells, added])
-    rows.append(["paper", "software", "-", PAPER["xen_switch_cycles"], "",
-                 "", "", "", "", "", "", PAPER["handler_cycles"],
-                 PAPER["scotch_per_switch"]])  # fmt: skip
-    return "\n".join([lines[0], _grid(rows)])
-
-
-def overhead_table(df: Any, names: list[str]) -> str:
-    """RQ2: each domU's work rate (CPL-3 instructions per simulated
-    second) with a trigger against trigger none on the same CPU model;
-    the interval is 95 % over repeats (t), or none with one repeat."""
-    import numpy as np
-    from scipy import stats as st
-
-    done = df[df["status"] == "done"]
-    rows = [["cpu", "trigger", "domU", "work/s", "overhead", "95 % CI",
-             "repeats", "switches", "SMIs"]]  # fmt: skip
-    for (cpu, trigger), g in done.groupby(["cpu", "trigger"], sort=False):
-        base = done[(done["cpu"] == cpu) & (done["trigger"] == "none")]
-        for name in names:
-            col = f"work_{name}"
-            if col not in g:
-                continue
-            w = g[col].to_numpy(float)
-            b = base[col].to_numpy(float) if col in base else np.array([])
-            over, ci = "-", "-"
-            if trigger != "none" and b.size and not b.mean() > 0:
-                # A domain that did no work with Scotch off (a workload
-                # that never ran in the window) has no overhead to give.
-                over, ci = "invalid", "no work with trigger none"
-            elif trigger != "none" and b.size:
-                over = f"{100 * (1 - w.mean() / b.mean()):.4f} %"
-                if w.size > 1 and b.size > 1:
-                    se = math.sqrt(w.var(ddof=1) / w.size
-                                   + b.var(ddof=1) / b.size)  # fmt: skip
-                    dof = min(w.size, b.size) - 1
-                    half = st.t.ppf(0.975, dof) * se / b.mean()
-                    ci = f"+- {100 * half:.4f} %"
-                else:
-                    ci = "n/a (1 repeat)"
-            rows.append([str(cpu), str(trigger), name, f"{w.mean():.4g}",
-                         over, ci, str(w.size),
-                         f"{g['switch_n'].mean():.0f}",
-                         f"{g['smis'].mean():.0f}"])  # fmt: skip
-    paper = PAPER["system_overhead"]
-    rows.append(["paper", "software", "CPU-bound", "", paper, "", "", "",
-                 ""])  # fmt: skip
-    title = (
-        "RQ2 system overhead: each domU's own instructions (CPL 3) per "
-        "simulated second, against Scotch off (trigger none)"
-    )
-    return "\n".join([title, _grid(rows)])
-
-
-def _grid(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-        for r in rows
-    )
-
-
-def distribution_plot(df: Any, sweep_dir: Path) -> Path | None:
-    """Violins of the window's switch cycles, one per point (repeats
-    pooled), and of the trigger-to-next-instruction gaps."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    done = df[df["status"] == "done"]
-    groups: dict[str, tuple[list[float], list[float]]] = {}
-    for _, r in done.iterrows():
-        outdir = sweep_dir / "points" / str(r["point_id"]) / "gem5"
-        label = f"{r['cpu']}\n{r['trigger']}"
-        sw, gaps = groups.setdefault(label, ([], []))
-        ends = window_dumps(outdir)
-        sw += window_rows(outdir, "switch_cycles.csv", ends)["cycles"].tolist()
-        if r["trigger"] != "none":
-            gaps += window_rows(outdir, "smi_gaps.csv", ends)[
-                "cycles"
-            ].tolist()
-    if not groups:
-        return None
-    fig, (a1, a2) = plt.subplots(2, 1, figsize=(1.3 * len(groups) + 2, 7))
-    labels = list(groups)
-    a1.violinplot([groups[k][0] for k in labels], showmedians=True)
-    a1.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
-    a1.set_ylabel("cycles per Xen switch")
-    a1.set_yscale("log")
-    a1.grid(alpha=0.3)
-    with_gaps = [k for k in labels if groups[k][1]]
-    if with_gaps:
-        a2.violinplot([groups[k][1] for k in with_gaps], showmedians=True)
-        a2.set_xticks(range(1, len(with_gaps) + 1), with_gaps, fontsize=8)
-    a2.set_ylabel("cycles, trigger to next instruction")
-    a2.grid(alpha=0.3)
-    fig.suptitle("Xen context switches and SMIs on gem5 (the window's)")
-    fig.tight_layout()
-    path = sweep_dir / "plot-switches.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def report(df: Any, sweep_dir: Path) -> tuple[str, list[Path]]:
-    """The per-switch and RQ2 tables, and the distributions' plot."""
-    restore = json.loads((sweep_dir / RESTORE).read_text())
-    names = list(restore["domains"])
-    text = "\n\n".join([switch_table(df), overhead_table(df, names)])
-    (sweep_dir / "tables.txt").write_text(text + "\n")
-    files = [sweep_dir / "tables.txt"]
-    plot = distribution_plot(df, sweep_dir)
-    if plot is not None:
-        files.append(plot)
-    return text, files
