@@ -86,7 +86,7 @@ def switch_table(
             means.loc[key, "switch_p5"] = np.percentile(values, 5)
             means.loc[key, "switch_p95"] = np.percentile(values, 95)
             medians[key] = float(np.median(values))
-    how = ("pooled over repeats" if pooled else "mean over repeats")
+    how = "pooled over repeats" if pooled else "mean over repeats"
     lines = [f"per-switch cost, cycles (switches, median, p5, p95: {how}; "
              "the rest: mean over repeats)"]  # fmt: skip
     head = ["cpu", "trigger", *[h for _, h in SWITCH_COLUMNS], "Scotch adds"]
@@ -212,9 +212,7 @@ def report(df: Any, sweep_dir: Path) -> tuple[str, list[Path]]:
     restore = json.loads((sweep_dir / RESTORE).read_text())
     names = list(restore["domains"])
     pooled = pooled_switches(df, sweep_dir)
-    text = "\n\n".join(
-        [switch_table(df, pooled), overhead_table(df, names)]
-    )
+    text = "\n\n".join([switch_table(df, pooled), overhead_table(df, names)])
     (sweep_dir / "tables.txt").write_text(text + "\n")
     files = [sweep_dir / "tables.txt"]
     plot = distribution_plot(df, sweep_dir, pooled)
