@@ -71,13 +71,9 @@ DomainObserver::startup()
         }
     }
     for (size_t i = 0; i < n; i++) {
-        Cpu &c = cpus[i];
-        c.since = curTick();
-        if (system->threads[i]->status() == ThreadContext::Suspended) {
-            c.asleep = true;
-            c.resume = c.domain;
-            c.domain = other();
-        }
+        cpus[i].since = curTick();
+        cpus[i].asleep =
+            system->threads[i]->status() == ThreadContext::Suspended;
     }
 }
 
@@ -121,7 +117,7 @@ DomainObserver::cacheAccess(const CacheAccessProbeArg &arg, bool miss)
     // The handler's lookups are Scotch's cost, as its instructions are.
     if (smm->inSmm(system->threads[id]))
         return;
-    const unsigned d = cpus[id].domain;
+    const unsigned d = charged(cpus[id]);
     stats.cacheAccesses[d]++;
     if (miss)
         stats.cacheMisses[d]++;
@@ -137,7 +133,7 @@ DomainObserver::retired(unsigned i, uint64_t n)
     const ContextID id = tc->contextId();
     if (id < 0 || size_t(id) >= cpus.size())
         return;
-    const unsigned d = cpus[id].domain;
+    const unsigned d = charged(cpus[id]);
     stats.insts[d] += n;
     // CPL 3: the guest itself (a 64-bit PV kernel runs in ring 3 too);
     // the hypervisor runs in ring 0 on the guest's tables.
@@ -149,8 +145,8 @@ DomainObserver::retired(unsigned i, uint64_t n)
 void
 DomainObserver::sleeping(unsigned i, bool asleep)
 {
-    // Xen switches to its idle vCPU lazily, on the last guest's tables,
-    // and halts there: time asleep is no domain's.
+    // A halted CPU runs no domain, even on the tables of the last guest
+    // that ran (Xen switches to its idle vCPU lazily).
     const ContextID id = cores[i]->getContext(0)->contextId();
     if (id < 0 || size_t(id) >= cpus.size())
         return;
@@ -159,12 +155,6 @@ DomainObserver::sleeping(unsigned i, bool asleep)
     if (asleep == c.asleep)
         return;
     close(c);
-    if (asleep) {
-        c.resume = c.domain;
-        c.domain = other();
-    } else {
-        c.domain = c.resume;
-    }
     c.asleep = asleep;
 }
 
@@ -245,7 +235,7 @@ DomainObserver::classify(ThreadContext *tc, RegVal cr3)
 void
 DomainObserver::close(Cpu &c)
 {
-    stats.ticks[c.domain] += curTick() - c.since;
+    stats.ticks[charged(c)] += curTick() - c.since;
     if (c.asleep)
         stats.sleepTicks += curTick() - c.since;
     c.since = curTick();
@@ -271,12 +261,7 @@ DomainObserver::cr3Loaded(ThreadContext *tc, RegVal new_cr3, bool in_smm)
     if (in_smm || cpus.empty())
         return;
     ++stats.cr3Loads;
-    const unsigned d = classify(tc, new_cr3);
-    Cpu &c = cpus.at(tc->contextId());
-    if (c.asleep)
-        c.resume = d;
-    else
-        charge(tc->contextId(), d);
+    charge(tc->contextId(), classify(tc, new_cr3));
 }
 
 void
@@ -298,11 +283,11 @@ DomainObserver::resetStats()
 void
 DomainObserver::serialize(CheckpointOut &cp) const
 {
-    // What each CPU runs when awake (a checkpoint is taken awake or
-    // asleep; the restored CPU says which when it next sleeps or wakes).
+    // Whose tables each CPU is on; whether it sleeps, the restored
+    // thread's status says (startup()).
     std::vector<unsigned> domains;
     for (const Cpu &c : cpus)
-        domains.push_back(c.asleep ? c.resume : c.domain);
+        domains.push_back(c.domain);
     SERIALIZE_CONTAINER(domains);
     std::vector<Addr> key_tables;
     std::vector<unsigned> key_domains;
@@ -323,7 +308,7 @@ DomainObserver::unserialize(CheckpointIn &cp)
     for (unsigned d : domains) {
         fatal_if(d > other(), "%s: checkpoint names domain %d of %d",
                  name(), d, names.size());
-        cpus.push_back(Cpu{d, 0});
+        cpus.push_back(Cpu{d, 0, false});
     }
     std::vector<Addr> key_tables;
     std::vector<unsigned> key_domains;

@@ -102,12 +102,17 @@ class DomainObserver : public SimObject, public SmmController::Observer
     /** What each CPU runs and since when. */
     struct Cpu
     {
+        /** The domain whose tables the CPU is on. */
         unsigned domain = 0;
         Tick since = 0;
-        /** Asleep, the CPU is charged to other(); this is what wakes. */
+        /** Asleep (HLT, MWAIT), the CPU runs no domain. */
         bool asleep = false;
-        unsigned resume = 0;
     };
+    /** The domain @p c's time is charged to. */
+    unsigned charged(const Cpu &c) const
+    {
+        return c.asleep ? other() : c.domain;
+    }
     std::vector<Cpu> cpus;
     /** key_slot's table -> the domain whose marker was seen with it. */
     std::map<Addr, unsigned> keys;

@@ -88,14 +88,15 @@ SwitchTimer::retired(unsigned i, Addr pc)
     if (smm->inSmm(c.cpu->getContext(0)))
         return;
     const Cycles now = c.cpu->curCycle();
-    if (c.gapOpen) {
+    if (c.gapOpen && c.outsideSeen) {
         const Cycles gap = now - c.lastOutside;
         stats.smiGapCycles.sample(gap);
         *gapFile->stream() << curTick() << ',' << i << ',' << gap
                            << std::endl;
-        c.gapOpen = false;
     }
+    c.gapOpen = false;
     c.lastOutside = now;
+    c.outsideSeen = true;
 
     if (pc == startPc) {
         if (c.open)

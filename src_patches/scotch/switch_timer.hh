@@ -74,6 +74,9 @@ class SwitchTimer : public SimObject, public SmmController::Observer
         bool gapOpen = false;
         /** When the last instruction outside SMM retired. */
         Cycles lastOutside = Cycles(0);
+        /** lastOutside is set: a CPU switched in has retired nothing,
+         *  and its first gap would count from cycle 0. */
+        bool outsideSeen = false;
     };
 
     const std::vector<BaseCPU *> watched;
