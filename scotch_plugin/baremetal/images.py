@@ -33,6 +33,8 @@ IMAGES = {
     "CPU runs, named from its page tables (gem5 --observe)",
     "switch_timer": "the switch timer: a context switch's cycles from "
     "retired PCs, SMM time included (gem5 --time-switches)",
+    "o3_smi_fetch": "random SMIs while O3 has fetch walks queued at a "
+    "Xen-like address; a fetch #PF with NX off (gem5 --trigger)",
     "smm_bench": "SMI round-trip timing (benchmark)",
     "scotch_bench": "Scotch's accounting handler per context-switch SMI, "
     "on fake Xen state, against an empty handler (benchmark)",
