@@ -101,6 +101,17 @@ smm_handler_start:
     movl %cr3, %eax
     movl %eax, MB_READBACK(%ebx)
     jmp 9f
+1:  cmpb $SMM_CMD_READ, %al
+    jne 1f
+    movl MB_PARAM(%ebx), %edx
+    movl (%edx), %eax
+    movl %eax, MB_READBACK(%ebx)
+    jmp 9f
+1:  cmpb $SMM_CMD_WRITE, %al
+    jne 1f
+    movl MB_PARAM(%ebx), %edx
+    movl $SMM_WRITE_VALUE, (%edx)
+    jmp 9f
 1:  cmpb $SMM_CMD_TOUCH, %al
     jne 1f
     movl MB_PARAM(%ebx), %eax

@@ -31,6 +31,13 @@
 /* Load CR3 with param in SMM and read it back (RSM restores the saved
  * CR3): a CR3 load that a hardware SMI trigger must ignore. */
 #define SMM_CMD_CR3 0xa8
+/* The 32-bit word at physical address param: read it into readback
+ * (0xa9), or write SMM_WRITE_VALUE there (0xaa): SMM's view of memory
+ * it may not see (the EPC). */
+#define SMM_CMD_READ 0xa9
+#define SMM_CMD_WRITE 0xaa
+#define SMM_WRITE_VALUE 0x5353a5a5
+
 /* SMRAM scratch word, SMBASE-relative (inside SMRAM, below the handler). */
 #define SMM_SCRATCH 0x7000
 

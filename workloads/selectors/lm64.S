@@ -51,6 +51,8 @@ pml4:
 pdpt:
     .long pd + 0x7, 0
     .fill 511, 8, 0
+    .globl lm64_pd
+lm64_pd:
 pd:
     .set addr, 0
     .rept 511

@@ -38,6 +38,8 @@
 #include <stdint.h>
 
 /** Load big_gdt: CS = 0x08, data segments 0x10, as after cpu_init(). */
+/* The page directory of lm_call's identity map (2 MiB pages). */
+extern uint64_t lm64_pd[512];
 void big_gdt_load(void);
 
 /**
