@@ -56,6 +56,12 @@ FEATURES: tuple[Feature, ...] = (
         "context-switch timer from retired PCs, SMM time included " "(EXTRAS)",
         simobject="X86SwitchTimer",
     ),
+    # X86EnclaveController cannot compile without patch 0035's SGX hook.
+    Feature(
+        "SGX enclave page cache: abort page, ENCLS leaves (EXTRAS + patch "
+        "0035)",
+        simobject="X86EnclaveController",
+    ),
     Feature(
         "O3 takes interrupts at the next instruction boundary (patch 0014)",
         param="BaseO3CPU.interruptsAtInstBoundary",

@@ -11,6 +11,7 @@
 #include "base/trace.hh"
 #include "debug/SmmSmrr.hh"
 #include "mem/packet.hh"
+#include "scotch/enclave_controller.hh"
 #include "scotch/smm_controller.hh"
 
 namespace gem5
@@ -21,7 +22,7 @@ namespace X86ISA
 
 SmramGuard::SmramGuard(const Params &p)
     : SimObject(p), cpuSide(name() + ".cpu_side", *this),
-      memSide(name() + ".mem_side", *this), smm(p.smm),
+      memSide(name() + ".mem_side", *this), smm(p.smm), epc(p.epc),
       latency(p.latency), stats(this)
 {
 }
@@ -49,15 +50,19 @@ SmramGuard::init()
 bool
 SmramGuard::refuse(PacketPtr pkt)
 {
-    if (!smm->inSmram(pkt->getAddr(), pkt->getSize()))
+    const bool smram = smm->inSmram(pkt->getAddr(), pkt->getSize());
+    // The enclave controller counts what it refuses.
+    if (!smram && !(epc && epc->refusesDma(pkt->getAddr(), pkt->getSize(),
+                                           pkt->isWrite())))
         return false;
-    DPRINTF(SmmSmrr, "DMA %s of %d bytes at %#x refused: SMRAM\n",
-            pkt->cmdString(), pkt->getSize(), pkt->getAddr());
+    DPRINTF(SmmSmrr, "DMA %s of %d bytes at %#x refused: %s\n",
+            pkt->cmdString(), pkt->getSize(), pkt->getAddr(),
+            smram ? "SMRAM" : "EPC");
     if (pkt->isRead()) {
-        ++stats.blockedReads;
+        stats.blockedReads += smram;
         std::memset(pkt->getPtr<uint8_t>(), 0xff, pkt->getSize());
     } else if (pkt->isWrite()) {
-        ++stats.blockedWrites;
+        stats.blockedWrites += smram;
     }
     if (pkt->needsResponse())
         pkt->makeResponse();

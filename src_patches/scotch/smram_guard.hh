@@ -26,6 +26,7 @@ namespace gem5
 namespace X86ISA
 {
 
+class EnclaveController;
 class SmmController;
 
 class SmramGuard : public SimObject
@@ -80,6 +81,7 @@ class SmramGuard : public SimObject
     CpuSidePort cpuSide;
     MemSidePort memSide;
     SmmController *smm;
+    EnclaveController *epc;
     const Tick latency;
     /** A timing request memory refused: retry the DMA side later. */
     bool retryPending = false;

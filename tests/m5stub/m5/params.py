@@ -199,7 +199,11 @@ class Enum:
     vals: list[str] = []
 
 
+#: gem5's null SimObject default (``Param.X(NULL, desc)``): no object.
+NULL = None
+
 __all__ = [
+    "NULL",
     "Param",
     "VectorParam",
     "RequestPort",
