@@ -94,6 +94,17 @@ def parse_args() -> argparse.Namespace:
         "its command line, as QEMU's -initrd takes it (repeatable)",
     )
     parser.add_argument(
+        "--epc-size",
+        help="an SGX enclave page cache of this size (such as 64KiB) at "
+        "--epc-base: X86EnclaveController (none by default)",
+    )
+    parser.add_argument(
+        "--epc-base",
+        type=lambda text: int(text, 0),
+        default=0x10000000,
+        help="physical base of the EPC (default 0x10000000)",
+    )
+    parser.add_argument(
         "--max-ticks",
         type=int,
         default=10**11,
@@ -126,6 +137,9 @@ def main() -> None:
     if not Path(args.image).is_file():
         sys.exit(f"baremetal.py: --image {args.image}: no such file")
     scotch = parse_scotch_args(PROG, args)
+    if args.epc_size and args.no_smm:
+        sys.exit("baremetal.py: --epc-size needs the SMM model (not "
+                 "--no-smm)")  # fmt: skip
     if args.disk and not Path(args.disk).is_file():
         sys.exit(f"baremetal.py: --disk {args.disk}: no such file")
     if args.loader != "multiboot" and (args.cmdline or args.module):
@@ -168,6 +182,8 @@ def main() -> None:
         )
     else:
         board.set_linux64_workload(args.image)
+    if args.epc_size:
+        board.add_enclave_page_cache(args.epc_base, args.epc_size)
     apply_scotch_args(board, scotch, args)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.

@@ -100,6 +100,41 @@ def test_baremetal_attaches_a_disk(m5stub, capsys, tmp_path):
     assert ide_disk.image.child.read_only is True
 
 
+def test_baremetal_wires_an_enclave_page_cache(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py",
+               ["--image", str(image), "--epc-size", "64KiB",
+                "--epc-base", "0x10000000"], capsys)  # fmt: skip
+    board = m5stub.record["instantiated"].board
+    assert type(board.sgx).__name__ == "X86EnclaveController"
+    assert board.sgx.epc_base == 0x10000000
+    assert board.sgx.epc_size == "64KiB"
+    # DMA to the EPC is refused by the same memory-side guard as SMRAM's.
+    assert board.smram_guard.epc is board.sgx
+
+
+def test_baremetal_has_no_enclave_page_cache_by_default(
+    m5stub, capsys, tmp_path
+):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py", ["--image", str(image)], capsys)
+    board = m5stub.record["instantiated"].board
+    with pytest.raises(AttributeError, match="sgx"):
+        board.sgx  # noqa: B018
+    assert board.smram_guard.epc is None
+
+
+def test_baremetal_refuses_an_epc_without_smm(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit, match="--epc-size needs the SMM model"):
+        run_config("baremetal.py",
+                   ["--image", str(image), "--epc-size", "64KiB",
+                    "--no-smm"], capsys)  # fmt: skip
+
+
 def test_baremetal_refuses_a_missing_disk(m5stub, capsys, tmp_path):
     image = tmp_path / "image.elf"
     image.write_bytes(b"")
