@@ -35,6 +35,9 @@ IMAGES = {
     "retired PCs, SMM time included (gem5 --time-switches)",
     "o3_smi_fetch": "random SMIs while O3 has fetch walks queued at a "
     "Xen-like address; a fetch #PF with NX off (gem5 --trigger)",
+    "sgx_conformance": "SGX1 on gem5: the EPC as an abort page from "
+    "outside (CPU, page walk, SMM, DMA) and ENCLS building an enclave "
+    "whose MRENCLAVE the host computes",
     "smm_bench": "SMI round-trip timing (benchmark)",
     "scotch_bench": "Scotch's accounting handler per context-switch SMI, "
     "on fake Xen state, against an empty handler (benchmark)",
@@ -43,7 +46,7 @@ IMAGES = {
 
 
 #: Images that drive an IDE disk (made by :mod:`.dma_disk`).
-NEEDS_DISK = {"smm_dma"}
+NEEDS_DISK = {"smm_dma", "sgx_conformance"}
 #: QEMU's virtual ns an instruction, as a power of two, where 1 ns makes
 #: a run too long: pc_devices polls the RTC for 0.5 s of virtual time.
 ICOUNT_SHIFT = {"pc_devices": 4}

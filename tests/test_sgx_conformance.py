@@ -1,0 +1,79 @@
+"""SGX1 in gem5's x86 model (issue 13; patch 0035 and the EXTRAS
+``X86EnclaveController``): workloads/sgx_conformance on every CPU model.
+
+The image checks, from outside any enclave, that the EPC is SGX's abort
+page for the CPU (paging off and on, fetches), the page walker, SMM and
+DMA, and builds an enclave with ENCLS (ECREATE, EADD, EEXTEND, EINIT,
+EREMOVE and their faults). EINIT gets the MRENCLAVE the host computes
+(scotch_plugin/sgx/conformance.py): it succeeds only if gem5 measured
+the same bytes, which also shows that none of the outside writes aimed
+at an enclave page reached it. QEMU has no SGX: there is no oracle, and
+the image runs on gem5 only (SCOTCH_GEM5_BINARY).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scotch_plugin import project
+from scotch_plugin.baremetal import bench, images
+from scotch_plugin.sgx import conformance
+
+IMAGE = "sgx_conformance"
+CPUS = ("atomic", "timing", "o3", "minor")
+SGX = "board.sgx."
+#: Leaves the image executes (a leaf counts whether or not it faults).
+LEAVES = {"ecreate": 4, "eadd": 5, "eextend": 33, "einit": 3, "eremove": 7}
+
+
+def test_the_image_and_the_host_describe_the_same_enclave():
+    """main.c's layout is conformance.py's (the host's MRENCLAVE would
+    otherwise describe another enclave)."""
+    source = (project.root() / "workloads" / IMAGE / "main.c").read_text()
+    defines = {
+        m[1]: int(m[2], 0)
+        for m in re.finditer(r"^#define (\w+) (0x[0-9a-f]+)u?\b", source,
+                             re.M)  # fmt: skip
+    }
+    assert defines["EPC_BASE"] == conformance.EPC_BASE
+    assert defines["ENCL_BASE"] == conformance.BASE
+    assert defines["ENCL_SIZE"] == conformance.SIZE
+    assert defines["TCS_OFF"] == conformance.TCS_OFFSET
+    assert defines["CODE_OFF"] == conformance.CODE_OFFSET
+    assert defines["SSA_OFF"] == conformance.SSA_OFFSET
+    assert "(uint8_t)(i * 13 + 7)" in source
+    assert conformance.code_page()[:3] == bytes([7, 20, 33])
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+def test_sgx_conformance_on_gem5(gem5_binary, cpu, tmp_path):
+    run = images.run_on_gem5(IMAGE, gem5_binary, cpu=cpu, outdir=tmp_path,
+                             extra=conformance.gem5_args())  # fmt: skip
+    assert run.report.failed == [], run.serial
+    assert run.report.passed, run.serial
+    checks = run.report.checks
+    assert {"einit_measurement_matches_host", "walk_pf_rsvd",
+            "dma_read_of_epc_all_ones", "smm_write_dropped",
+            "cpu_fetch_ud", "encls_cpl3_ud"} <= checks.keys()  # fmt: skip
+    stats = bench.read_stats(tmp_path / "stats.txt")
+    for leaf, count in LEAVES.items():
+        assert stats[f"{SGX}leaves::{leaf}"] == count, leaf
+    # Every kind of outside access was blocked, and counted as such.
+    assert stats[SGX + "blockedReads"] > 0
+    assert stats[SGX + "blockedWrites"] > 0
+    assert stats[SGX + "blockedFetches"] == 1
+    assert stats[SGX + "blockedWalks"] >= 1
+    assert stats[SGX + "blockedInSmm"] >= 5
+    assert stats[SGX + "blockedDmaReads"] >= 1
+    assert stats[SGX + "blockedDmaWrites"] >= 1
+
+
+def test_a_wrong_measurement_fails_einit(gem5_binary, tmp_path):
+    """The host's MRENCLAVE is what EINIT checks: another one fails."""
+    args = conformance.gem5_args()
+    args[-1] = "mrenclave=" + "00" * 32
+    run = images.run_on_gem5(IMAGE, gem5_binary, cpu="atomic",
+                             outdir=tmp_path, extra=args)  # fmt: skip
+    assert "einit_measurement_matches_host" in run.report.failed

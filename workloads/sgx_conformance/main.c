@@ -1,0 +1,389 @@
+/*
+ * The SGX conformance suite, first part: the EPC's access control from
+ * outside enclave mode and the ENCLS leaves that build an enclave. gem5
+ * only: QEMU's TCG has no SGX, so there is no oracle; each check names
+ * the Intel SDM (vol. 3D) section or the Operation it follows.
+ *
+ * The platform has an EPC of at least 16 pages at EPC_BASE (gem5:
+ * --epc-base and --epc-size). The enclave built here is the one
+ * scotch_plugin/sgx/conformance.py describes; the host passes its
+ * MRENCLAVE, computed as the SDM measures it, on the command line
+ * ("mrenclave=<64 hex digits>"), as a signing tool would put it in the
+ * SIGSTRUCT, and EINIT succeeds only if gem5 measured the same.
+ *
+ * Abort-page semantics (38.3): from outside an enclave, reads of the
+ * EPC return all ones and writes are dropped, whoever makes them: the
+ * CPU with paging off and on, the page walker, SMM and a DMA engine.
+ * The writes go to an enclave page after EADD and before EEXTEND, so
+ * EINIT's measurement shows that none of them reached it.
+ */
+#include <stdint.h>
+
+#include "../selectors/lm64.h"
+#include "../selectors/ring3.h"
+#include "check.h"
+#include "console.h"
+#include "cpu.h"
+#include "ide_dma.h"
+#include "image.h"
+#include "platform.h"
+#include "smm_mailbox.h"
+
+#define PG 4096u
+#define EPC_BASE 0x10000000u
+#define EPC_PAGE(i) (EPC_BASE + (i) * PG)
+#define UNUSED_PAGE EPC_PAGE(10) /* never an enclave's */
+
+/* The enclave (scotch_plugin/sgx/conformance.py). */
+#define ENCL_BASE 0x20000000u
+#define ENCL_SIZE 0x10000u
+#define TCS_OFF 0x1000u
+#define CODE_OFF 0x2000u
+#define SSA_OFF 0x3000u
+
+/* ENCLS leaves (EAX), SECINFO, attributes, error codes (SDM 38-41). */
+#define ECREATE 0
+#define EADD 1
+#define EINIT 2
+#define EREMOVE 3
+#define EEXTEND 6
+#define PT_SECS 0
+#define PT_TCS 1
+#define PT_REG 2
+#define SI_R 1
+#define SI_W 2
+#define SI_X 4
+#define ATTR_MODE64 4
+#define SGX_INVALID_MEASUREMENT 4
+#define SGX_CHILD_PRESENT 13
+
+#define FLAG_ZF 0x40
+#define PF_P 0x01
+#define PF_W 0x02
+#define PF_RSVD 0x08
+#define PF_SGX 0x8000
+#define UD (0x100 | VEC_UD)
+#define GP (0x100 | VEC_GP)
+#define PF (0x100 | VEC_PF)
+/* A PD entry of lm_call's map whose 2 MiB nothing else uses. */
+#define WALK_PDE 400
+#define WALK_VA (WALK_PDE * 0x200000u)
+
+struct t64_args {
+    uint64_t rax, rbx, rcx, rdx, out_rax, out_flags;
+};
+extern volatile struct t64_args t64_args;
+void t64_encls(void), t64_enclu(void), t64_load(void), t64_store(void);
+void t64_jump(void), r3_encls(void);
+
+static uint8_t secs_src[PG] __attribute__((aligned(4096)));
+static uint8_t tcs_src[PG] __attribute__((aligned(4096)));
+static uint8_t code_src[PG] __attribute__((aligned(4096)));
+static uint8_t ssa_src[PG] __attribute__((aligned(4096)));
+static uint8_t sigstruct[PG] __attribute__((aligned(4096)));
+static uint8_t token[512] __attribute__((aligned(512)));
+static struct {
+    uint64_t flags;
+    uint8_t reserved[56];
+} secinfo __attribute__((aligned(64)));
+static struct {
+    uint64_t linaddr, srcpge, secinfo, secs;
+} pageinfo __attribute__((aligned(32)));
+static uint8_t ram_buf[SECTOR] __attribute__((aligned(16)));
+static uint8_t mrenclave[32];
+static const char *cmdline = "";
+
+/* What a run in long mode did: 0 or 0x100 | the first vector. */
+struct outcome {
+    uint32_t fault, error;
+    uint64_t rax, flags;
+};
+
+static struct outcome run64(void (*fn)(void), uint64_t rax, uint64_t rbx,
+                            uint64_t rcx, uint64_t rdx)
+{
+    t64_args.rax = rax;
+    t64_args.rbx = rbx;
+    t64_args.rcx = rcx;
+    t64_args.rdx = rdx;
+    t64_args.out_rax = 0;
+    t64_args.out_flags = 0;
+    exc_count = 0;
+    lm_call(fn);
+    struct outcome o = {0, 0, t64_args.out_rax, t64_args.out_flags};
+    if (exc_count) {
+        o.fault = 0x100 | (uint32_t)exc_log[0].vector;
+        o.error = (uint32_t)exc_log[0].error;
+    }
+    return o;
+}
+
+static struct outcome encls(uint32_t leaf, uint32_t rbx, uint32_t rcx,
+                            uint32_t rdx)
+{
+    return run64(t64_encls, leaf, rbx, rcx, rdx);
+}
+
+static void put(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Byte i of the enclave's code page (conformance.py: code_page). */
+static uint8_t code_byte(unsigned i)
+{
+    return (uint8_t)(i * 13 + 7);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* mrenclave=<64 hex digits> from the command line; 0 if absent. */
+static int parse_mrenclave(void)
+{
+    static const char key[] = "mrenclave=";
+    for (const char *p = cmdline; *p; p++) {
+        unsigned k = 0;
+        while (key[k] && p[k] == key[k])
+            k++;
+        if (key[k] || (p != cmdline && p[-1] != ' '))
+            continue;
+        const char *h = p + k;
+        for (unsigned i = 0; i < 32; i++) {
+            int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return 0;
+            mrenclave[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static void build_sources(void)
+{
+    put(secs_src + 0, ENCL_SIZE, 8);     /* SIZE */
+    put(secs_src + 8, ENCL_BASE, 8);     /* BASEADDR */
+    put(secs_src + 16, 1, 4);            /* SSAFRAMESIZE: one page */
+    put(secs_src + 48, ATTR_MODE64, 8);  /* ATTRIBUTES.FLAGS */
+    put(secs_src + 56, 3, 8);            /* XFRM: x87, SSE */
+    put(tcs_src + 16, SSA_OFF, 8);       /* OSSA */
+    put(tcs_src + 28, 1, 4);             /* NSSA */
+    put(tcs_src + 32, CODE_OFF, 8);      /* OENTRY */
+    put(tcs_src + 64, 0xffffffffu, 4);   /* FSLIMIT */
+    put(tcs_src + 68, 0xffffffffu, 4);   /* GSLIMIT */
+    for (unsigned i = 0; i < PG; i++)
+        code_src[i] = code_byte(i);
+    for (unsigned i = 0; i < 384; i++)
+        sigstruct[128 + i] = (uint8_t)(0x11 * (i + 1)); /* MODULUS */
+    put(sigstruct + 1024, 7, 2);                       /* ISVPRODID */
+    put(sigstruct + 1026, 3, 2);                       /* ISVSVN */
+}
+
+static struct outcome eadd(uint32_t page, uint32_t lin, uint32_t type,
+                           uint32_t rwx, const uint8_t *src)
+{
+    pageinfo.linaddr = lin;
+    pageinfo.srcpge = (uint32_t)src;
+    pageinfo.secinfo = (uint32_t)&secinfo;
+    pageinfo.secs = EPC_PAGE(0);
+    secinfo.flags = type << 8 | rwx;
+    return encls(EADD, (uint32_t)&pageinfo, page, 0);
+}
+
+static int eextend_page(uint32_t page)
+{
+    int ok = 1;
+    for (uint32_t c = 0; c < PG; c += 256)
+        ok &= encls(EEXTEND, EPC_PAGE(0), page + c, 0).fault == 0;
+    return ok;
+}
+
+static int all_ones(const volatile uint8_t *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (p[i] != 0xff)
+            return 0;
+    return 1;
+}
+
+/* 38.3 and 38.5.1: every access from outside to a page not in use. */
+static void abort_page_outside(void)
+{
+    volatile uint32_t *epc = (volatile uint32_t *)UNUSED_PAGE;
+    check_eq("cpu_read_paging_off_all_ones", epc[0], 0xffffffffu);
+    epc[1] = 0x12345678u;
+    check_eq("cpu_write_paging_off_dropped", epc[1], 0xffffffffu);
+
+    struct outcome o = run64(t64_load, 0, UNUSED_PAGE + 8, 0, 0);
+    check_eq("cpu_read_paging_on_no_fault", o.fault, 0);
+    check_eq64("cpu_read_paging_on_all_ones", o.rax, ~0ULL);
+    run64(t64_store, 0x0123456789abcdefULL, UNUSED_PAGE + 8, 0, 0);
+    o = run64(t64_load, 0, UNUSED_PAGE + 8, 0, 0);
+    check_eq64("cpu_write_paging_on_dropped", o.rax, ~0ULL);
+
+    /* A fetch reads the abort page's FF FF: no instruction, #UD. */
+    o = run64(t64_jump, 0, UNUSED_PAGE, 0, 0);
+    check_eq("cpu_fetch_ud", o.fault, UD);
+
+    /* The walker reads a page table in the EPC as all ones: reserved
+     * bits set, a #PF with RSVD (vol. 3A 4.7). */
+    const uint64_t saved = lm64_pd[WALK_PDE];
+    lm64_pd[WALK_PDE] = UNUSED_PAGE | 0x7; /* P, RW, US: a table */
+    o = run64(t64_load, 0, WALK_VA + 0x40, 0, 0);
+    lm64_pd[WALK_PDE] = saved;
+    check_eq("walk_pf", o.fault, PF);
+    check_eq("walk_pf_rsvd", o.error & (PF_P | PF_RSVD), PF_P | PF_RSVD);
+
+    /* SMM: the EPC is processor-reserved memory (38.5). */
+    smm_mailbox.param = UNUSED_PAGE;
+    smi(SMM_CMD_READ);
+    check_eq("smm_read_all_ones", smm_mailbox.readback, 0xffffffffu);
+    smi(SMM_CMD_WRITE);
+    smi(SMM_CMD_READ);
+    check_eq("smm_write_dropped", smm_mailbox.readback, 0xffffffffu);
+}
+
+/* ENCLS's mode checks (vol. 2A, ENCLS and ENCLU). */
+static void mode_checks(void)
+{
+    check_eq("encls_cpl3_ud", at_cpl3(r3_encls, 0), UD);
+    check_eq("enclu_cpl0_ud", run64(t64_enclu, 2, 0, 0, 0).fault, UD);
+    struct outcome o = encls(0x20, 0, 0, 0);
+    check_eq("encls_undefined_leaf_gp", o.fault, GP);
+    check_eq("encls_undefined_leaf_gp_error", o.error, 0);
+}
+
+/* Writes and reads from outside, aimed at an enclave page (EADDed, not
+ * yet EEXTENDed). */
+static void outside_meets_enclave_page(int dma_ok)
+{
+    const uint32_t page = EPC_PAGE(2);
+    volatile uint32_t *p = (volatile uint32_t *)page;
+    check_eq("enclave_page_cpu_read_all_ones", p[0], 0xffffffffu);
+    p[0] = 0;
+    run64(t64_store, 0, page + 0x100, 0, 0);
+    smm_mailbox.param = page + 0x200;
+    smi(SMM_CMD_WRITE);
+    smi(SMM_CMD_READ);
+    check_eq("enclave_page_smm_read_all_ones", smm_mailbox.readback,
+             0xffffffffu);
+    if (!dma_ok)
+        return;
+    /* A device writes the page (disk sector 0), then reads it out. */
+    dma(ATA_READ_DMA, 0, page + 0x400);
+    check("dma_read_epc_to_disk", dma(ATA_WRITE_DMA, 1, page));
+    for (unsigned i = 0; i < SECTOR; i++)
+        ram_buf[i] = 0;
+    check("dma_disk_back_to_ram", dma(ATA_READ_DMA, 1, (uint32_t)ram_buf));
+    check("dma_read_of_epc_all_ones", all_ones(ram_buf, SECTOR));
+}
+
+int kmain(uint32_t magic, uint32_t mbi)
+{
+    if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
+        cmdline = *(const char **)(mbi + 16);
+    plat_smm_install(smm_handler_start,
+                     smm_handler_end - smm_handler_start);
+    image_start("sgx-conformance");
+    ring3_init();
+    smi(SMM_CMD_RECORD); /* the handler's first SMI sets the SMRRs */
+    const int have_mr = parse_mrenclave();
+    check("mrenclave_given", have_mr);
+    build_sources();
+    const int dev = find_ide();
+    const int dma_ok = dev >= 0 && ide_setup(dev);
+    check("ide_controller_found", dma_ok);
+
+    abort_page_outside();
+    mode_checks();
+
+    /* ECREATE Operation: RCX aligned and in the EPC, the page free. */
+    pageinfo.linaddr = 0;
+    pageinfo.srcpge = (uint32_t)secs_src;
+    pageinfo.secinfo = (uint32_t)&secinfo;
+    pageinfo.secs = 0;
+    secinfo.flags = PT_SECS << 8;
+    const uint32_t info = (uint32_t)&pageinfo;
+    struct outcome o = encls(ECREATE, info, EPC_PAGE(0) + 8, 0);
+    check_eq("ecreate_unaligned_gp", o.fault, GP);
+    o = encls(ECREATE, info, (uint32_t)ram_buf & ~(PG - 1), 0);
+    check_eq("ecreate_outside_epc_pf", o.fault, PF);
+    check_eq("ecreate_outside_epc_pf_sgx", o.error & (PF_SGX | PF_P),
+             PF_SGX | PF_P);
+    o = encls(ECREATE, info, EPC_PAGE(0), 0);
+    check_eq("ecreate", o.fault, 0);
+    o = encls(ECREATE, info, EPC_PAGE(0), 0);
+    check_eq("ecreate_page_in_use_pf", o.fault, PF);
+
+    /* EADD Operation. */
+    check_eq("eadd_tcs",
+             eadd(EPC_PAGE(1), ENCL_BASE + TCS_OFF, PT_TCS, 0, tcs_src)
+                 .fault, 0);
+    check_eq("eadd_code",
+             eadd(EPC_PAGE(2), ENCL_BASE + CODE_OFF, PT_REG, SI_R | SI_X,
+                  code_src).fault, 0);
+    check_eq("eadd_ssa",
+             eadd(EPC_PAGE(3), ENCL_BASE + SSA_OFF, PT_REG, SI_R | SI_W,
+                  ssa_src).fault, 0);
+    check_eq("eadd_outside_elrange_gp",
+             eadd(EPC_PAGE(4), ENCL_BASE + ENCL_SIZE, PT_REG, SI_R,
+                  code_src).fault, GP);
+
+    outside_meets_enclave_page(dma_ok);
+
+    /* EEXTEND Operation: 256-byte chunks of the enclave's own pages. */
+    check_eq("eextend_unaligned_gp",
+             encls(EEXTEND, EPC_PAGE(0), EPC_PAGE(1) + 8, 0).fault, GP);
+    check("eextend_tcs", eextend_page(EPC_PAGE(1)));
+    check("eextend_code", eextend_page(EPC_PAGE(2)));
+
+    /* EINIT Operation: the measurement the SIGSTRUCT names. */
+    for (unsigned i = 0; i < 32; i++)
+        sigstruct[960 + i] = (uint8_t)~mrenclave[i];
+    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
+    check_eq("einit_wrong_hash_no_fault", o.fault, 0);
+    check_eq64("einit_wrong_hash_error", o.rax, SGX_INVALID_MEASUREMENT);
+    check("einit_wrong_hash_zf", (o.flags & FLAG_ZF) != 0);
+    for (unsigned i = 0; i < 32; i++)
+        sigstruct[960 + i] = mrenclave[i];
+    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
+    check_eq("einit_no_fault", o.fault, 0);
+    check_eq64("einit_measurement_matches_host", o.rax, 0);
+    check("einit_zf_clear", (o.flags & FLAG_ZF) == 0);
+    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
+    check_eq("einit_twice_gp", o.fault, GP);
+    check_eq("eadd_after_einit_gp",
+             eadd(EPC_PAGE(4), ENCL_BASE + 0x4000, PT_REG, SI_R,
+                  code_src).fault, GP);
+    check_eq("enclave_page_still_hidden",
+             *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
+
+    /* EREMOVE Operation: children first, then the SECS. */
+    o = encls(EREMOVE, 0, EPC_PAGE(0), 0);
+    check_eq64("eremove_secs_child_present", o.rax, SGX_CHILD_PRESENT);
+    check("eremove_secs_child_present_zf", (o.flags & FLAG_ZF) != 0);
+    int removed = 1;
+    for (uint32_t i = 1; i <= 3; i++) {
+        o = encls(EREMOVE, 0, EPC_PAGE(i), 0);
+        removed &= o.fault == 0 && o.rax == 0;
+    }
+    check("eremove_pages", removed);
+    o = encls(EREMOVE, 0, EPC_PAGE(0), 0);
+    check_eq64("eremove_secs", o.rax, 0);
+    check("eremove_secs_zf_clear", o.fault == 0 && !(o.flags & FLAG_ZF));
+    o = encls(EREMOVE, 0, EPC_PAGE(5), 0);
+    check_eq64("eremove_free_page", o.rax, 0);
+    check_eq("eremove_outside_epc_pf",
+             encls(EREMOVE, 0, (uint32_t)ram_buf & ~(PG - 1), 0).fault, PF);
+    check_eq("freed_page_still_hidden",
+             *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
+    return check_verdict("sgx_conformance");
+}
