@@ -6,10 +6,13 @@
 #include "scotch/enclave_controller.hh"
 
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 #include "arch/x86/regs/int.hh"
 #include "arch/x86/regs/misc.hh"
 #include "arch/x86/smm_hook.hh"
+#include "arch/x86/types.hh"
 #include "arch/x86/utility.hh"
 #include "base/bitfield.hh"
 #include "base/logging.hh"
