@@ -20,6 +20,7 @@
 #include "cpu/thread_context.hh"
 #include "debug/Sgx.hh"
 #include "mem/port_proxy.hh"
+#include "scotch/abort_page.hh"
 #include "sim/serialize.hh"
 #include "sim/system.hh"
 
@@ -319,14 +320,7 @@ EnclaveController::checkPhysical(const RequestPtr &req, ThreadContext *tc,
         ++stats.blockedWrites;
     else
         ++stats.blockedReads;
-    req->setFlags(Request::UNCACHEABLE | Request::STRICT_ORDER);
-    req->setLocalAccessor(
-        [](ThreadContext *, PacketPtr pkt) -> Cycles
-        {
-            if (pkt->isRead())
-                std::memset(pkt->getPtr<uint8_t>(), 0xff, pkt->getSize());
-            return Cycles(1);
-        });
+    abortAccess(req);
     return NoFault;
 }
 

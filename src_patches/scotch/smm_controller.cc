@@ -21,6 +21,7 @@
 #include "debug/Smm.hh"
 #include "debug/SmmSmrr.hh"
 #include "mem/packet.hh"
+#include "scotch/abort_page.hh"
 #include "sim/serialize.hh"
 #include "sim/system.hh"
 
@@ -462,14 +463,7 @@ SmmController::checkPhysical(const RequestPtr &req, ThreadContext *tc,
         return std::make_shared<GeneralProtection>(0);
     // Abort semantics (Intel SDM 11.11.2.4): writes are ignored and
     // reads return a fixed value, all ones here.
-    req->setFlags(Request::UNCACHEABLE | Request::STRICT_ORDER);
-    req->setLocalAccessor(
-        [](ThreadContext *, PacketPtr pkt) -> Cycles
-        {
-            if (pkt->isRead())
-                std::memset(pkt->getPtr<uint8_t>(), 0xff, pkt->getSize());
-            return Cycles(1);
-        });
+    abortAccess(req);
     return NoFault;
 }
 

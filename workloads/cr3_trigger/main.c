@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "cmdline.h"
 #include "console.h"
 #include "image.h"
 #include "cpu.h"
@@ -193,25 +194,6 @@ static void test_interrupts(void)
     check_eq("irqs_one_smi_each", wrong, 0);
 }
 
-static const char *cmdline = "";
-
-/** The number after "key=" in the command line, or -1. */
-static int cmdline_number(const char *key)
-{
-    for (const char *p = cmdline; *p; p++) {
-        const char *k = key, *q = p;
-        while (*k && *q == *k)
-            k++, q++;
-        if (*k || (p != cmdline && p[-1] != ' '))
-            continue;
-        int v = 0;
-        while (*q >= '0' && *q <= '9')
-            v = 10 * v + (*q++ - '0');
-        return v;
-    }
-    return -1;
-}
-
 static int random_smis(int want)
 {
     uint32_t i;
@@ -227,9 +209,8 @@ static int random_smis(int want)
 int kmain(uint32_t magic, uint32_t mbi)
 {
     /* First: a random-interval SMI may come at any time from here. */
-    if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
-        cmdline = *(const char **)(mbi + 16);
-    const int want_random = cmdline_number("random=");
+    cmdline_init(magic, mbi);
+    const int want_random = cmdline_number("random=", -1);
     /* Random SMIs interrupt any code: AL holds no command then. */
     smm_mailbox.no_cmds = want_random > 0;
     plat_smm_install(smm_handler_start,

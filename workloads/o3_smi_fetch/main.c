@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
 #include "image.h"
@@ -62,24 +63,6 @@ extern const uint8_t ff_pf_stub[], ff_unexpected[];
 uint32_t hop_run(uint32_t cr3, uint32_t smis, uint32_t max_hops);
 void fetch_fault(uint32_t cr3, uint32_t *out);
 
-static const char *cmdline = "";
-
-static int cmdline_number(const char *key, int dflt)
-{
-    for (const char *p = cmdline; *p; p++) {
-        const char *k = key, *q = p;
-        while (*k && *q == *k)
-            k++, q++;
-        if (*k || (p != cmdline && p[-1] != ' '))
-            continue;
-        int v = 0;
-        while (*q >= '0' && *q <= '9')
-            v = 10 * v + (*q++ - '0');
-        return v;
-    }
-    return dflt;
-}
-
 static void build_tables(void)
 {
     paging_identity_lm(pml4, pdpt, pd);
@@ -109,8 +92,7 @@ static void build_idt(void)
 
 int kmain(uint32_t magic, uint32_t mbi)
 {
-    if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
-        cmdline = *(const char **)(mbi + 16);
+    cmdline_init(magic, mbi);
     const uint32_t want = cmdline_number("smis=", 500);
     smm_mailbox.no_cmds = 1; /* random SMIs find anything in AL */
     plat_smm_install(smm_handler_start,

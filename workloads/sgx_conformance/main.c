@@ -22,6 +22,7 @@
 #include "../selectors/lm64.h"
 #include "../selectors/ring3.h"
 #include "check.h"
+#include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
 #include "ide_dma.h"
@@ -91,7 +92,6 @@ static struct {
 } pageinfo __attribute__((aligned(32)));
 static uint8_t ram_buf[SECTOR] __attribute__((aligned(16)));
 static uint8_t mrenclave[32];
-static const char *cmdline = "";
 
 /* What a run in long mode did: 0 or 0x100 | the first vector. */
 struct outcome {
@@ -148,23 +148,16 @@ static int hexval(char c)
 /* mrenclave=<64 hex digits> from the command line; 0 if absent. */
 static int parse_mrenclave(void)
 {
-    static const char key[] = "mrenclave=";
-    for (const char *p = cmdline; *p; p++) {
-        unsigned k = 0;
-        while (key[k] && p[k] == key[k])
-            k++;
-        if (key[k] || (p != cmdline && p[-1] != ' '))
-            continue;
-        const char *h = p + k;
-        for (unsigned i = 0; i < 32; i++) {
-            int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return 0;
-            mrenclave[i] = (uint8_t)(hi << 4 | lo);
-        }
-        return 1;
+    const char *h = cmdline_value("mrenclave=");
+    if (!h)
+        return 0;
+    for (unsigned i = 0; i < 32; i++) {
+        int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return 0;
+        mrenclave[i] = (uint8_t)(hi << 4 | lo);
     }
-    return 0;
+    return 1;
 }
 
 static void build_sources(void)
@@ -288,8 +281,7 @@ static void outside_meets_enclave_page(int dma_ok)
 
 int kmain(uint32_t magic, uint32_t mbi)
 {
-    if (magic == 0x2badb002 && (*(uint32_t *)mbi & 4))
-        cmdline = *(const char **)(mbi + 16);
+    cmdline_init(magic, mbi);
     plat_smm_install(smm_handler_start,
                      smm_handler_end - smm_handler_start);
     image_start("sgx-conformance");
