@@ -1,15 +1,22 @@
-"""The enclave ``workloads/sgx_conformance`` builds, as the host knows it.
+"""The enclaves ``workloads/sgx_conformance`` builds, as the host knows
+them.
 
-The image builds one enclave with ENCLS (its layout and page bytes are
-the ones here) and passes EINIT the MRENCLAVE the host computes, on its
-command line, as a signing tool puts it in the SIGSTRUCT: EINIT succeeds
-only if gem5 measured the same pages the same way.
+The image builds two enclaves with ENCLS (their layout and pages are the
+ones here; the second differs in the last byte of its code page) and
+passes EINIT the MRENCLAVEs the host computes, on its command line, as a
+signing tool puts them in the SIGSTRUCT: EINIT succeeds only if gem5
+measured the same pages the same way. The code page holds the enclave's
+code, which the host reads from the image's ``.enclave_code`` section.
 """
 
 from __future__ import annotations
 
 import struct
+import subprocess
+import tempfile
+from pathlib import Path
 
+from scotch_plugin.errors import ScotchError
 from scotch_plugin.sgx.measure import (
     PAGE_SIZE,
     PT_REG,
@@ -25,13 +32,17 @@ from scotch_plugin.sgx.measure import (
 #: The platform's EPC, as the image expects it (--epc-base, --epc-size).
 EPC_BASE = 0x1000_0000
 EPC_SIZE = "64KiB"
-#: The enclave: ELRANGE, one SSA frame of one page, and its pages.
-BASE = 0x2000_0000
-SIZE = 0x10000
+#: The enclave: ELRANGE (the EPC pages that back it, one to one), one
+#: SSA frame of one page, and its pages.
+BASE = 0x1000_0000
+SIZE = 0x8000
 SSA_FRAME_SIZE = 1
 TCS_OFFSET = 0x1000
 CODE_OFFSET = 0x2000
 SSA_OFFSET = 0x3000
+DATA_OFFSET = 0x4000
+#: The section of the image that holds the enclave's code.
+CODE_SECTION = ".enclave_code"
 
 
 def tcs_page() -> bytes:
@@ -44,30 +55,61 @@ def tcs_page() -> bytes:
     return bytes(page)
 
 
-def code_page() -> bytes:
-    """The code page's bytes (main.c: code_byte)."""
-    return bytes((i * 13 + 7) & 0xFF for i in range(PAGE_SIZE))
+def enclave_code(elf: Path) -> bytes:
+    """The bytes of the image's ``.enclave_code`` section."""
+    with tempfile.TemporaryDirectory(prefix="scotch-enclave-") as tmp:
+        out = Path(tmp) / "code.bin"
+        cmd = ["objcopy", "-O", "binary", f"--only-section={CODE_SECTION}"]
+        done = subprocess.run(
+            [*cmd, str(elf), str(out)], capture_output=True, text=True
+        )
+        if done.returncode != 0 or not out.is_file():
+            raise ScotchError(
+                f"{elf}: objcopy could not read section {CODE_SECTION}: "
+                f"{done.stderr.strip()}"
+            )
+        code = out.read_bytes()
+    if not 0 < len(code) < PAGE_SIZE:
+        raise ScotchError(
+            f"{elf}: section {CODE_SECTION} is {len(code)} bytes; expected "
+            f"1 to {PAGE_SIZE - 1} (it must fit its page with the variant "
+            "byte)"
+        )
+    return code
 
 
-def pages() -> list[Page]:
-    """The pages in the order the image adds them; the SSA page is added
-    but not measured (EADD only)."""
+def code_page(elf: Path, variant: int) -> bytes:
+    """The code page: the code, zeros, and ``variant`` as the last byte
+    (main.c: build_sources)."""
+    code = enclave_code(elf)
+    return code + bytes(PAGE_SIZE - 1 - len(code)) + bytes([variant])
+
+
+def pages(elf: Path, variant: int) -> list[Page]:
+    """The pages in the order the image adds them; the SSA and data
+    pages are added but not measured (EADD only)."""
+    rw = secinfo_flags(PT_REG, SECINFO_R | SECINFO_W)
     return [
         Page(TCS_OFFSET, secinfo_flags(PT_TCS), tcs_page()),
-        Page(CODE_OFFSET, secinfo_flags(PT_REG, SECINFO_R | SECINFO_X),
-             code_page()),  # fmt: skip
-        Page(SSA_OFFSET, secinfo_flags(PT_REG, SECINFO_R | SECINFO_W),
-             bytes(PAGE_SIZE), measured=False),  # fmt: skip
+        Page(
+            CODE_OFFSET,
+            secinfo_flags(PT_REG, SECINFO_R | SECINFO_X),
+            code_page(elf, variant),
+        ),
+        Page(SSA_OFFSET, rw, bytes(PAGE_SIZE), measured=False),
+        Page(DATA_OFFSET, rw, bytes(PAGE_SIZE), measured=False),
     ]
 
 
-def mrenclave() -> bytes:
-    return measure_enclave(SIZE, SSA_FRAME_SIZE, pages())
+def mrenclave(elf: Path, variant: int = 0) -> bytes:
+    return measure_enclave(SIZE, SSA_FRAME_SIZE, pages(elf, variant))
 
 
-def gem5_args() -> list[str]:
+def gem5_args(elf: Path) -> list[str]:
     """The run's platform and command line (baremetal.py)."""
-    return [
-        "--epc-base", hex(EPC_BASE), "--epc-size", EPC_SIZE,
-        "--cmdline", f"mrenclave={mrenclave().hex()}",
-    ]  # fmt: skip
+    digests = (
+        f"mrenclave={mrenclave(elf, 0).hex()} "
+        f"mrenclave2={mrenclave(elf, 1).hex()}"
+    )
+    return ["--epc-base", hex(EPC_BASE), "--epc-size", EPC_SIZE,
+            "--cmdline", digests]  # fmt: skip

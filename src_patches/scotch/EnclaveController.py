@@ -35,3 +35,12 @@ class X86EnclaveController(SimObject):
     epc_size = Param.MemorySize(
         "0B", "Size of the EPC; 0 disables SGX (ENCLS/ENCLU are #UD)"
     )
+    platform_secret = Param.String(
+        "5c" * 32,
+        "The platform's root secret EGETKEY derives keys from: 64 hex "
+        "digits (stands in for the fused keys)",
+    )
+    eenter_latency = Param.Cycles(0, "Cycles EENTER adds")
+    eexit_latency = Param.Cycles(0, "Cycles EEXIT adds")
+    aex_latency = Param.Cycles(0, "Cycles an AEX adds before the event")
+    eresume_latency = Param.Cycles(0, "Cycles ERESUME adds")

@@ -7,6 +7,8 @@
 
 #include <cstring>
 #include <iterator>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "arch/x86/regs/int.hh"
@@ -44,6 +46,56 @@ constexpr const char *LeafNames[] = {
     "ecreate", "eadd", "einit", "eremove", "eextend",
 };
 
+/** The ENCLU leaves modelled, in the order of the userLeaves stat. */
+constexpr sgx::Enclu UserLeaves[] = {
+    sgx::Enclu::Eenter, sgx::Enclu::Eresume, sgx::Enclu::Eexit,
+    sgx::Enclu::Egetkey,
+};
+constexpr const char *UserLeafNames[] = {
+    "eenter", "eresume", "eexit", "egetkey",
+};
+
+int
+userLeafIndex(uint32_t leaf)
+{
+    for (int i = 0; i < int(std::size(UserLeaves)); i++)
+        if (uint32_t(UserLeaves[i]) == leaf)
+            return i;
+    return -1;
+}
+
+/** GPRSGX (SDM 38.9.1): RAX..R15 in gem5's order, then these. */
+constexpr Addr GprRflags = 128;
+constexpr Addr GprRip = 136;
+constexpr Addr GprUrsp = 144;
+constexpr Addr GprUrbp = 152;
+constexpr Addr GprFsBase = 168;
+constexpr Addr GprGsBase = 176;
+constexpr unsigned NumGprs = 16;
+/** TCS.STATE: the model's busy flag (a logical processor is inside). */
+constexpr uint64_t TcsBusy = 1;
+
+/** The platform secret from its hex parameter. */
+std::array<uint8_t, 32>
+parseSecret(const std::string &name, const std::string &hex)
+{
+    std::array<uint8_t, 32> out = {};
+    auto digit = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    bool ok = hex.size() == 2 * out.size();
+    for (size_t i = 0; ok && i < out.size(); i++) {
+        const int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        out[i] = uint8_t(hi << 4 | lo);
+    }
+    fatal_if(!ok, "%s: platform_secret '%s' is not 64 hex digits", name,
+             hex);
+    return out;
+}
+
 int
 leafIndex(uint32_t leaf)
 {
@@ -70,8 +122,12 @@ gp()
 } // anonymous namespace
 
 EnclaveController::EnclaveController(const Params &p)
-    : SimObject(p), system(p.system), stats(this)
+    : SimObject(p), system(p.system),
+      eenterLatency(p.eenter_latency), eexitLatency(p.eexit_latency),
+      aexLatency(p.aex_latency), eresumeLatency(p.eresume_latency),
+      stats(this)
 {
+    platform.secret = parseSecret(name(), p.platform_secret);
     fatal_if(p.epc_base & sgx::PageOffsetMask,
              "%s: epc_base %#x is not 4 KiB aligned", name(), p.epc_base);
     fatal_if(p.epc_size % sgx::PageSize,
@@ -123,21 +179,22 @@ EnclaveController::execute(ThreadContext *tc, bool user,
     if (!cr0.pe || rflags.vm || inSmm(tc) ||
             (user ? m5reg.cpl != 3 : m5reg.cpl != 0))
         return std::make_shared<InvalidOpcode>();
-    // No ENCLU leaf is modelled yet: each is an undefined leaf, #GP(0).
-    if (user || !cr0.pg) {
+    // #GP(0) without paging (ENCLU: or without CR0.NE).
+    if (!cr0.pg || (user && !cr0.ne)) {
         ++stats.leafFaults;
         return gp();
     }
-    Fault fault = encls(tc);
+    bool pc_set = false;
+    Fault fault = user ? enclu(tc, inst, pc_set) : encls(tc);
     if (fault != NoFault) {
         ++stats.leafFaults;
-        DPRINTF(Sgx, "ctx %d: ENCLS leaf %d: %s\n", tc->contextId(),
+        DPRINTF(Sgx, "ctx %d: %s leaf %d: %s\n", tc->contextId(),
+                user ? "ENCLU" : "ENCLS",
                 bits(tc->getReg(int_reg::Rax), 31, 0), fault->name());
         return fault;
     }
-    std::unique_ptr<PCStateBase> pc(tc->pcState().clone());
-    inst->advancePC(*pc);
-    tc->pcState(*pc);
+    if (!pc_set)
+        tc->pcState(PCState(nextPc(tc, inst)));
     return NoFault;
 }
 
@@ -300,11 +357,13 @@ Fault
 EnclaveController::checkPhysical(const RequestPtr &req, ThreadContext *tc,
                                  BaseMMU::Mode mode)
 {
+    const Context *c = context(tc);
+    if (c && c->inEnclave)
+        return checkInEnclave(req, tc, mode, *c);
     if (!epcm->blocksOutside(req->getPaddr(), req->getSize()))
         return NoFault;
-    // No CPU runs in enclave mode (ENCLU has no leaves yet), so every
-    // access to the EPC comes from outside: abort-page semantics (SDM
-    // 38.3), in SMM too (the EPC is processor-reserved memory).
+    // From outside an enclave the EPC is the abort page (SDM 38.3), in
+    // SMM too (processor-reserved memory).
     if (inSmm(tc))
         ++stats.blockedInSmm;
     DPRINTF(Sgx, "ctx %d: %s of %#x (%d bytes) in the EPC aborted\n",
@@ -355,6 +414,10 @@ EnclaveController::serialize(CheckpointOut &cp) const
     // refuse rather than restore an EPC whose pages lost their owners.
     if (!epcm)
         return;
+    for (const Context &c : contexts) {
+        fatal_if(c.inEnclave, "%s: cannot checkpoint a CPU in enclave "
+                 "mode: the enclave state is not serialized yet", name());
+    }
     for (uint64_t i = 0; i < epcm->pages(); i++) {
         fatal_if(epcm->entry(epcm->address(i)).valid,
                  "%s: cannot checkpoint with EPC pages in use (page %#x): "
@@ -368,10 +431,348 @@ EnclaveController::unserialize(CheckpointIn &cp)
 {
 }
 
+EnclaveController::Context *
+EnclaveController::context(ThreadContext *tc)
+{
+    const ContextID id = tc->contextId();
+    if (id < 0 || size_t(id) >= system->threads.size())
+        return nullptr;
+    if (contexts.size() < system->threads.size())
+        contexts.resize(system->threads.size());
+    return &contexts[id];
+}
+
+Addr
+EnclaveController::nextPc(ThreadContext *tc, const StaticInstPtr &inst)
+{
+    std::unique_ptr<PCStateBase> pc(tc->pcState().clone());
+    inst->advancePC(*pc);
+    return pc->instAddr();
+}
+
+void
+EnclaveController::stall(ThreadContext *tc, Cycles cycles)
+{
+    if (cycles > 0)
+        tc->quiesceTick(tc->getCpuPtr()->clockEdge(cycles));
+}
+
+Fault
+EnclaveController::checkInEnclave(const RequestPtr &req, ThreadContext *tc,
+                                  BaseMMU::Mode mode, const Context &c)
+{
+    const sgx::AccessKind kind =
+        mode == BaseMMU::Execute ? sgx::AccessKind::Fetch
+        : mode == BaseMMU::Write ? sgx::AccessKind::Write
+                                 : sgx::AccessKind::Read;
+    const Addr lin = req->getVaddr();
+    switch (epcm->checkEnclaveAccess(c.enclave, lin, req->getPaddr(),
+                                     kind)) {
+      case sgx::AccessResult::Ok:
+        return NoFault;
+      case sgx::AccessResult::AbortPage:
+        ++(mode == BaseMMU::Write ? stats.blockedWrites
+                                  : stats.blockedReads);
+        abortAccess(req);
+        return NoFault;
+      case sgx::AccessResult::GeneralProtection:
+        return gp();
+      case sgx::AccessResult::PageFaultSgx:
+        break;
+    }
+    // An EPCM fault reports the page, not the byte (SDM 38.9.2.2).
+    const HandyM5Reg m5reg = tc->readMiscRegNoEffect(misc_reg::M5Reg);
+    DPRINTF(Sgx, "ctx %d: enclave %s of %#x (paddr %#x): EPCM #PF\n",
+            tc->contextId(), mode == BaseMMU::Execute ? "fetch" :
+            mode == BaseMMU::Write ? "write" : "read", lin,
+            req->getPaddr());
+    return std::make_shared<PageFault>(
+        lin & ~sgx::PageOffsetMask,
+        sgx::Epcm::pageFaultCode(kind, m5reg.cpl == 3));
+}
+
+Addr
+EnclaveController::gprSgx(ThreadContext *tc,
+                          const sgx::EnclaveContext &e, Addr tcs_paddr,
+                          uint32_t frame) const
+{
+    PortProxy &mem = system->physProxy;
+    const uint64_t ossa = mem.read<uint64_t>(tcs_paddr + sgx::TcsOffOssa,
+                                             ByteOrder::little);
+    const sgx::Enclave *encl = epcm->enclave(e.secsPage);
+    const uint64_t frame_bytes = uint64_t(encl->ssaFrameSize) *
+                                 sgx::PageSize;
+    // GPRSGX ends the frame, on its last page.
+    const Addr lin = e.base + ossa + (frame + 1) * frame_bytes -
+                     sgx::GprSgxSize;
+    Addr paddr;
+    if (translate(tc, lin, BaseMMU::Write, paddr) != NoFault)
+        return 0;
+    const sgx::AccessResult r = epcm->checkEnclaveAccess(
+        e, lin, paddr, sgx::AccessKind::Write, true);
+    return r == sgx::AccessResult::Ok ? paddr : 0;
+}
+
+Fault
+EnclaveController::enclu(ThreadContext *tc, const StaticInstPtr &inst,
+                         bool &pc_set)
+{
+    Context *c = context(tc);
+    const uint32_t leaf = bits(tc->getReg(int_reg::Rax), 31, 0);
+    const int idx = userLeafIndex(leaf);
+    if (!c || idx < 0)
+        return gp(); // an undefined leaf, or one not modelled
+    ++stats.userLeaves[idx];
+    switch (sgx::Enclu(leaf)) {
+      case sgx::Enclu::Eenter:
+      case sgx::Enclu::Eresume:
+        pc_set = true;
+        return enter(tc, *c, sgx::Enclu(leaf) == sgx::Enclu::Eresume,
+                     inst);
+      case sgx::Enclu::Eexit:
+        pc_set = true;
+        return eexit(tc, *c, inst);
+      case sgx::Enclu::Egetkey:
+        return egetkey(tc, *c);
+      default:
+        return gp();
+    }
+}
+
+Fault
+EnclaveController::enter(ThreadContext *tc, Context &c, bool resume,
+                         const StaticInstPtr &inst)
+{
+    // EENTER and ERESUME Operation (SDM 41.4), for a 64-bit enclave
+    // entered from 64-bit mode.
+    PortProxy &mem = system->physProxy;
+    const HandyM5Reg m5reg = tc->readMiscRegNoEffect(misc_reg::M5Reg);
+    if (c.inEnclave || m5reg.submode != SixtyFourBitMode)
+        return gp();
+    const Addr tcs_lin = tc->getReg(int_reg::Rbx);
+    const Addr aep = tc->getReg(int_reg::Rcx);
+    if (tcs_lin & sgx::PageOffsetMask)
+        return gp();
+    Addr tcs;
+    if (Fault fault = translate(tc, tcs_lin, BaseMMU::Read, tcs))
+        return fault;
+    const auto pf = [tcs_lin]() -> Fault {
+        return std::make_shared<PageFault>(
+            tcs_lin, sgx::Epcm::pageFaultCode(sgx::AccessKind::Read, true));
+    };
+    if (!epcm->contains(tcs))
+        return pf();
+    const sgx::EpcmEntry &e = epcm->entry(tcs);
+    if (!e.valid || e.pageType != sgx::PageType::Tcs)
+        return pf();
+    if (e.linAddr != tcs_lin)
+        return gp();
+    const Addr secs = epcm->address(e.secsPage);
+    const sgx::Enclave *encl = epcm->enclave(secs);
+    if (!encl || !encl->initialized ||
+            !(encl->attributes.flags & sgx::AttrMode64Bit))
+        return gp();
+    auto tcs_read = [&](size_t off, unsigned size) -> uint64_t {
+        uint64_t v = 0;
+        mem.readBlob(tcs + off, &v, size);
+        return v;
+    };
+    const uint32_t cssa = tcs_read(sgx::TcsOffCssa, 4);
+    const uint32_t nssa = tcs_read(sgx::TcsOffNssa, 4);
+    if (tcs_read(0, 8) & TcsBusy)
+        return gp(); // another logical processor is inside
+    if (resume ? cssa == 0 : cssa >= nssa)
+        return gp();
+    const sgx::EnclaveContext ec = epcm->context(secs);
+    const uint32_t frame = resume ? cssa - 1 : cssa;
+    const Addr gpr = gprSgx(tc, ec, tcs, frame);
+    if (!gpr)
+        return gp();
+
+    const Addr next = nextPc(tc, inst);
+    c.inEnclave = true;
+    c.enclave = ec;
+    c.tcsPaddr = tcs;
+    c.tcsLinear = tcs_lin;
+    c.aep = aep;
+    c.outsideFs = tc->readMiscRegNoEffect(misc_reg::FsBase);
+    c.outsideGs = tc->readMiscRegNoEffect(misc_reg::GsBase);
+    epcm->threadEntered(secs);
+    mem.write<uint64_t>(tcs, TcsBusy, ByteOrder::little);
+    mem.write<uint64_t>(tcs + sgx::TcsOffAep, aep, ByteOrder::little);
+    // The outside stack, for AEX to restore.
+    mem.write<uint64_t>(gpr + GprUrsp, tc->getReg(int_reg::Rsp),
+                        ByteOrder::little);
+    mem.write<uint64_t>(gpr + GprUrbp, tc->getReg(int_reg::Rbp),
+                        ByteOrder::little);
+    Addr pc;
+    if (resume) {
+        // The state AEX saved in that frame.
+        for (unsigned i = 0; i < NumGprs; i++) {
+            tc->setReg(intRegClass[i],
+                       mem.read<uint64_t>(gpr + 8 * i, ByteOrder::little));
+        }
+        setRFlags(tc, mem.read<uint64_t>(gpr + GprRflags,
+                                         ByteOrder::little));
+        tc->setMiscReg(misc_reg::FsBase,
+                       mem.read<uint64_t>(gpr + GprFsBase,
+                                          ByteOrder::little));
+        tc->setMiscReg(misc_reg::GsBase,
+                       mem.read<uint64_t>(gpr + GprGsBase,
+                                          ByteOrder::little));
+        pc = mem.read<uint64_t>(gpr + GprRip, ByteOrder::little);
+        mem.write<uint32_t>(tcs + sgx::TcsOffCssa, cssa - 1,
+                            ByteOrder::little);
+    } else {
+        tc->setReg(int_reg::Rcx, next);
+        tc->setReg(int_reg::Rax, cssa);
+        tc->setMiscReg(misc_reg::FsBase,
+                       ec.base + tcs_read(sgx::TcsOffOfsBasgx, 8));
+        tc->setMiscReg(misc_reg::GsBase,
+                       ec.base + tcs_read(sgx::TcsOffOgsBasgx, 8));
+        pc = ec.base + tcs_read(sgx::TcsOffOentry, 8);
+    }
+    tc->pcState(PCState(pc));
+    DPRINTF(Sgx, "ctx %d: %s TCS %#x at %#x (AEP %#x)\n", tc->contextId(),
+            resume ? "ERESUME" : "EENTER", tcs_lin, pc, aep);
+    stall(tc, resume ? eresumeLatency : eenterLatency);
+    return NoFault;
+}
+
+void
+EnclaveController::leave(ThreadContext *tc, Context &c)
+{
+    tc->setMiscReg(misc_reg::FsBase, c.outsideFs);
+    tc->setMiscReg(misc_reg::GsBase, c.outsideGs);
+    system->physProxy.write<uint64_t>(c.tcsPaddr, 0, ByteOrder::little);
+    epcm->threadLeft(c.enclave.secsPage);
+    c.inEnclave = false;
+}
+
+Fault
+EnclaveController::eexit(ThreadContext *tc, Context &c,
+                         const StaticInstPtr &inst)
+{
+    // EEXIT Operation: to RBX, RCX the address after EEXIT.
+    if (!c.inEnclave)
+        return gp();
+    const Addr target = tc->getReg(int_reg::Rbx);
+    tc->setReg(int_reg::Rcx, nextPc(tc, inst));
+    leave(tc, c);
+    tc->pcState(PCState(target));
+    DPRINTF(Sgx, "ctx %d: EEXIT to %#x\n", tc->contextId(), target);
+    stall(tc, eexitLatency);
+    return NoFault;
+}
+
+void
+EnclaveController::asyncExit(ThreadContext *tc)
+{
+    // An interrupt, exception or SMI in enclave mode (SDM 39.3, AEX):
+    // the enclave's state to the current SSA frame, the synthetic state
+    // to the registers, and the event is taken at the AEP.
+    Context *c = context(tc);
+    if (!c || !c->inEnclave)
+        return;
+    PortProxy &mem = system->physProxy;
+    const Addr tcs = c->tcsPaddr;
+    uint32_t cssa = mem.read<uint32_t>(tcs + sgx::TcsOffCssa,
+                                       ByteOrder::little);
+    const Addr gpr = gprSgx(tc, c->enclave, tcs, cssa);
+    // EENTER and ERESUME checked the frame; only software that remaps
+    // its SSA while inside could move it.
+    panic_if(!gpr, "%s: AEX with no SSA frame %d", name(), cssa);
+    for (unsigned i = 0; i < NumGprs; i++) {
+        mem.write<uint64_t>(gpr + 8 * i, tc->getReg(intRegClass[i]),
+                            ByteOrder::little);
+    }
+    mem.write<uint64_t>(gpr + GprRflags, getRFlags(tc), ByteOrder::little);
+    mem.write<uint64_t>(gpr + GprRip, tc->pcState().instAddr(),
+                        ByteOrder::little);
+    mem.write<uint64_t>(gpr + GprFsBase,
+                        tc->readMiscRegNoEffect(misc_reg::FsBase),
+                        ByteOrder::little);
+    mem.write<uint64_t>(gpr + GprGsBase,
+                        tc->readMiscRegNoEffect(misc_reg::GsBase),
+                        ByteOrder::little);
+    mem.write<uint32_t>(tcs + sgx::TcsOffCssa, cssa + 1, ByteOrder::little);
+
+    const Addr ursp = mem.read<uint64_t>(gpr + GprUrsp, ByteOrder::little);
+    const Addr urbp = mem.read<uint64_t>(gpr + GprUrbp, ByteOrder::little);
+    for (unsigned i = 0; i < NumGprs; i++)
+        tc->setReg(intRegClass[i], RegVal(0));
+    tc->setReg(int_reg::Rax, RegVal(sgx::Enclu::Eresume));
+    tc->setReg(int_reg::Rbx, c->tcsLinear);
+    tc->setReg(int_reg::Rcx, c->aep);
+    tc->setReg(int_reg::Rsp, ursp);
+    tc->setReg(int_reg::Rbp, urbp);
+    setRFlags(tc, getRFlags(tc) & ~(FlagCf | FlagPf | FlagAf | FlagZf |
+                                    FlagSf | FlagOf));
+    leave(tc, *c);
+    tc->pcState(PCState(c->aep));
+    ++stats.aexs;
+    DPRINTF(Sgx, "ctx %d: AEX to %#x\n", tc->contextId(), c->aep);
+    stall(tc, aexLatency);
+}
+
+Fault
+EnclaveController::egetkey(ThreadContext *tc, Context &c)
+{
+    // EGETKEY Operation: RBX the KEYREQUEST, RCX where the key goes,
+    // both in the enclave.
+    if (!c.inEnclave)
+        return gp();
+    const Addr req_lin = tc->getReg(int_reg::Rbx);
+    const Addr out_lin = tc->getReg(int_reg::Rcx);
+    if ((req_lin & 511) || (out_lin & 15))
+        return gp();
+    Addr req_pa, out_pa;
+    if (Fault fault = translate(tc, req_lin, BaseMMU::Read, req_pa))
+        return fault;
+    if (Fault fault = translate(tc, out_lin, BaseMMU::Write, out_pa))
+        return fault;
+    for (auto [lin, pa, kind] :
+            {std::tuple{req_lin, req_pa, sgx::AccessKind::Read},
+             std::tuple{out_lin, out_pa, sgx::AccessKind::Write}}) {
+        const sgx::AccessResult r =
+            epcm->checkEnclaveAccess(c.enclave, lin, pa, kind);
+        if (r == sgx::AccessResult::PageFaultSgx) {
+            return std::make_shared<PageFault>(
+                lin & ~sgx::PageOffsetMask,
+                sgx::Epcm::pageFaultCode(kind, true));
+        }
+        if (r != sgx::AccessResult::Ok)
+            return gp();
+    }
+    sgx::KeyRequest req;
+    system->physProxy.readBlob(req_pa, &req, sizeof(req));
+    const sgx::Enclave *encl = epcm->enclave(c.enclave.secsPage);
+    sgx::KeyIdentity id;
+    id.mrEnclave = encl->identity.mrEnclave;
+    id.mrSigner = encl->identity.mrSigner;
+    id.isvProdId = encl->identity.isvProdId;
+    id.isvSvn = encl->identity.isvSvn;
+    id.attributes = encl->attributes;
+    id.attributes.flags |= sgx::AttrInit;
+    id.miscSelect = encl->miscSelect;
+    const sgx::KeyResult r = sgx::egetkey(platform, id, req);
+    if (r.generalProtection)
+        return gp();
+    if (r.succeeded())
+        system->physProxy.writeBlob(out_pa, r.key.data(), r.key.size());
+    return finish(tc, sgx::LeafResult::fail(r.error), 0, 0, true);
+}
+
 EnclaveController::EnclaveStats::EnclaveStats(statistics::Group *parent)
     : statistics::Group(parent),
       ADD_STAT(leaves, statistics::units::Count::get(),
                "ENCLS leaves executed, by leaf"),
+      ADD_STAT(userLeaves, statistics::units::Count::get(),
+               "ENCLU leaves executed, by leaf (EENTER and ERESUME are "
+               "the entries, EEXIT the exits)"),
+      ADD_STAT(aexs, statistics::units::Count::get(),
+               "Asynchronous enclave exits (an interrupt, exception or "
+               "SMI in enclave mode)"),
       ADD_STAT(leafFaults, statistics::units::Count::get(),
                "ENCLS and ENCLU executions that faulted (#GP, #PF)"),
       ADD_STAT(leafErrors, statistics::units::Count::get(),
@@ -394,6 +795,9 @@ EnclaveController::EnclaveStats::EnclaveStats(statistics::Group *parent)
     leaves.init(std::size(Leaves));
     for (size_t i = 0; i < std::size(Leaves); i++)
         leaves.subname(i, LeafNames[i]);
+    userLeaves.init(std::size(UserLeaves));
+    for (size_t i = 0; i < std::size(UserLeaves); i++)
+        userLeaves.subname(i, UserLeafNames[i]);
 }
 
 } // namespace X86ISA

@@ -15,11 +15,13 @@
 #define __SCOTCH_ENCLAVE_CONTROLLER_HH__
 
 #include <memory>
+#include <vector>
 
 #include "arch/x86/sgx_hook.hh"
 #include "base/statistics.hh"
 #include "params/X86EnclaveController.hh"
 #include "scotch/sgx_epcm.hh"
+#include "scotch/sgx_keys.hh"
 #include "sim/sim_object.hh"
 
 namespace gem5
@@ -43,6 +45,7 @@ class EnclaveController : public SimObject, public SgxHook
                         BaseMMU::Mode mode) override;
     bool blocksWalk(ThreadContext *tc, Addr paddr,
                     unsigned size) override;
+    void asyncExit(ThreadContext *tc) override;
 
     /**
      * From the memory-side guard: is a DMA access to [@p paddr, +@p size)
@@ -54,8 +57,50 @@ class EnclaveController : public SimObject, public SgxHook
     void unserialize(CheckpointIn &cp) override;
 
   protected:
+    /** What a logical processor runs (CR_ENCLAVE_MODE and friends). */
+    struct Context
+    {
+        bool inEnclave = false;
+        /** CR_ACTIVE_SECS and CR_ELRANGE. */
+        scotch::sgx::EnclaveContext enclave;
+        /** CR_TCS_PA and the TCS's linear address (AEX's RBX). */
+        Addr tcsPaddr = 0;
+        Addr tcsLinear = 0;
+        /** The AEP, saved by EENTER and ERESUME (AEX's RCX and RIP). */
+        Addr aep = 0;
+        /** FS and GS bases outside the enclave (CR_SAVE_FS/GS). */
+        Addr outsideFs = 0;
+        Addr outsideGs = 0;
+    };
+
+    /** @p tc's context, or nullptr for a context the system lacks. */
+    Context *context(ThreadContext *tc);
+
+    /** The access check in enclave mode (SDM 38.3, 38.5). */
+    Fault checkInEnclave(const RequestPtr &req, ThreadContext *tc,
+                         BaseMMU::Mode mode, const Context &c);
+
     /** The ENCLS leaf in EAX. */
     Fault encls(ThreadContext *tc);
+    /** The ENCLU leaf in EAX; @p pc_set if it moved the PC itself. */
+    Fault enclu(ThreadContext *tc, const StaticInstPtr &inst,
+                bool &pc_set);
+    /** EENTER, or ERESUME with @p resume. */
+    Fault enter(ThreadContext *tc, Context &c, bool resume,
+                const StaticInstPtr &inst);
+    Fault eexit(ThreadContext *tc, Context &c, const StaticInstPtr &inst);
+    Fault egetkey(ThreadContext *tc, Context &c);
+    /** Leave enclave mode: the outside FS and GS, the TCS idle. */
+    void leave(ThreadContext *tc, Context &c);
+
+    /** Physical address of the GPRSGX region of SSA frame @p frame of
+     *  the enclave @p c would run with @p tcs_paddr; 0 if that frame is
+     *  not one of the enclave's own R/W pages. */
+    Addr gprSgx(ThreadContext *tc, const scotch::sgx::EnclaveContext &e,
+                Addr tcs_paddr, uint32_t frame) const;
+    /** Where the instruction after @p inst is. */
+    static Addr nextPc(ThreadContext *tc, const StaticInstPtr &inst);
+    void stall(ThreadContext *tc, Cycles cycles);
 
     /**
      * The physical address of linear address @p lin (an ENCLS operand),
@@ -72,12 +117,20 @@ class EnclaveController : public SimObject, public SgxHook
 
     System *system;
     std::unique_ptr<scotch::sgx::Epcm> epcm;
+    std::vector<Context> contexts;
+    scotch::sgx::PlatformKeys platform;
+    const Cycles eenterLatency;
+    const Cycles eexitLatency;
+    const Cycles aexLatency;
+    const Cycles eresumeLatency;
 
     struct EnclaveStats : public statistics::Group
     {
         EnclaveStats(statistics::Group *parent);
 
         statistics::Vector leaves;
+        statistics::Vector userLeaves;
+        statistics::Scalar aexs;
         statistics::Scalar leafFaults;
         statistics::Scalar leafErrors;
         statistics::Scalar blockedReads;

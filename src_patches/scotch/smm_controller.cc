@@ -13,6 +13,7 @@
 #include "arch/x86/regs/int.hh"
 #include "arch/x86/regs/misc.hh"
 #include "arch/x86/regs/segment.hh"
+#include "arch/x86/sgx_hook.hh"
 #include "arch/x86/utility.hh"
 #include "base/logging.hh"
 #include "base/trace.hh"
@@ -244,6 +245,10 @@ SmmController::enterSmm(ThreadContext *tc)
 {
     Context &c = context(tc);
     panic_if(c.inSmm, "%s: SMI delivered in SMM.", name());
+    // An SMI in enclave mode exits the enclave first (AEX): the save
+    // area holds the synthetic state, never the enclave's registers.
+    if (SgxHook *sgx = SgxHook::find(tc))
+        sgx->asyncExit(tc);
     const SaveArea area = saveState(tc, c);
     system->physProxy.writeBlob(c.smbase + SMM_SAVE_BASE,
                                 area.bytes.data(), area.bytes.size());

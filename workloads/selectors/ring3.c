@@ -17,10 +17,15 @@ void ring3_init(void)
 
 uint32_t at_cpl3(void (*snippet)(void), int iopl)
 {
+    return at_cpl3_rflags(snippet, 0x2 | ((uint64_t)iopl << 12));
+}
+
+uint32_t at_cpl3_rflags(void (*snippet)(void), uint64_t rflags)
+{
     /* LTR marks the descriptor busy: describe it afresh each time. */
     tss64_install(&tss64, sizeof(tss64) - 1);
     ring3_entry = (uint32_t)snippet;
-    ring3_rflags = 0x2 | ((uint64_t)iopl << 12);
+    ring3_rflags = rflags;
     exc_count = 0;
     lm_call(t64_ring3);
     exc_resume = 0;

@@ -33,5 +33,7 @@ void ring3_init(void);
  * 1 if one #GP(0), else 0x100 | the first exception's vector.
  */
 uint32_t at_cpl3(void (*snippet)(void), int iopl);
+/** The same with RFLAGS @p rflags (IF set: interrupts at CPL 3). */
+uint32_t at_cpl3_rflags(void (*snippet)(void), uint64_t rflags);
 
 #endif

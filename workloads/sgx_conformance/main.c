@@ -1,15 +1,19 @@
 /*
- * The SGX conformance suite, first part: the EPC's access control from
- * outside enclave mode and the ENCLS leaves that build an enclave. gem5
- * only: QEMU's TCG has no SGX, so there is no oracle; each check names
- * the Intel SDM (vol. 3D) section or the Operation it follows.
+ * The SGX conformance suite: the EPC's access control from outside
+ * enclave mode, the ENCLS leaves that build an enclave, and the ENCLU
+ * leaves that run it (EENTER, EEXIT, EGETKEY, and AEX and ERESUME from
+ * an SMI and a timer interrupt inside). gem5 only: QEMU's TCG has no
+ * SGX, so there is no oracle; each check names the Intel SDM (vol. 3D)
+ * section or the Operation it follows.
  *
- * The platform has an EPC of at least 16 pages at EPC_BASE (gem5:
- * --epc-base and --epc-size). The enclave built here is the one
- * scotch_plugin/sgx/conformance.py describes; the host passes its
- * MRENCLAVE, computed as the SDM measures it, on the command line
- * ("mrenclave=<64 hex digits>"), as a signing tool would put it in the
- * SIGSTRUCT, and EINIT succeeds only if gem5 measured the same.
+ * The platform has an EPC of 16 pages at EPC_BASE (gem5: --epc-base and
+ * --epc-size). The enclaves built here are the ones
+ * scotch_plugin/sgx/conformance.py describes; the host passes their
+ * MRENCLAVEs, computed as the SDM measures them, on the command line
+ * ("mrenclave=<64 hex digits>" and "mrenclave2=" for the second), as a
+ * signing tool would put them in the SIGSTRUCT, and EINIT succeeds only
+ * if gem5 measured the same. ELRANGE maps one to one onto the EPC pages
+ * that back it (lm_call's identity map), the SECS lies beyond it.
  *
  * Abort-page semantics (38.3): from outside an enclave, reads of the
  * EPC return all ones and writes are dropped, whoever makes them: the
@@ -28,19 +32,34 @@
 #include "ide_dma.h"
 #include "image.h"
 #include "platform.h"
+#include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
 
 #define PG 4096u
 #define EPC_BASE 0x10000000u
 #define EPC_PAGE(i) (EPC_BASE + (i) * PG)
+#define SECS_PAGE EPC_PAGE(8)
 #define UNUSED_PAGE EPC_PAGE(10) /* never an enclave's */
 
-/* The enclave (scotch_plugin/sgx/conformance.py). */
-#define ENCL_BASE 0x20000000u
-#define ENCL_SIZE 0x10000u
+/* The enclave (scotch_plugin/sgx/conformance.py): identity-mapped. */
+#define ENCL_BASE 0x10000000u
+#define ENCL_SIZE 0x8000u
 #define TCS_OFF 0x1000u
 #define CODE_OFF 0x2000u
 #define SSA_OFF 0x3000u
+#define DATA_OFF 0x4000u
+#define MARKER 0x5ec1a7e5u /* tests.S */
+
+/* The local APIC, moved below 1 GiB where lm_call maps it (tests.S). */
+#define APIC_BASE 0x3e000000u
+#define IA32_APIC_BASE 0x1b
+#define APIC_EOI 0xb0
+#define APIC_SVR 0xf0
+#define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_DIV 0x3e0
+#define TIMER_VECTOR 0x40
+#define CR0_NE (1u << 5)
+#define RFLAGS_IF 0x200
 
 /* ENCLS leaves (EAX), SECINFO, attributes, error codes (SDM 38-41). */
 #define ECREATE 0
@@ -48,6 +67,10 @@
 #define EINIT 2
 #define EREMOVE 3
 #define EEXTEND 6
+#define EGETKEY 1
+#define EENTER 2
+#define ERESUME 3
+#define EEXIT 4
 #define PT_SECS 0
 #define PT_TCS 1
 #define PT_REG 2
@@ -75,12 +98,16 @@ struct t64_args {
 };
 extern volatile struct t64_args t64_args;
 void t64_encls(void), t64_enclu(void), t64_load(void), t64_store(void);
-void t64_jump(void), r3_encls(void);
+void t64_jump(void), r3_encls(void), r3_enclu(void), r3_enter(void);
+void r3_aep(void);
+extern volatile uint32_t aep_count;
+extern const uint8_t enclave_code[], enclave_code_end[];
 
 static uint8_t secs_src[PG] __attribute__((aligned(4096)));
 static uint8_t tcs_src[PG] __attribute__((aligned(4096)));
 static uint8_t code_src[PG] __attribute__((aligned(4096)));
 static uint8_t ssa_src[PG] __attribute__((aligned(4096)));
+static uint8_t data_src[PG] __attribute__((aligned(4096)));
 static uint8_t sigstruct[PG] __attribute__((aligned(4096)));
 static uint8_t token[512] __attribute__((aligned(512)));
 static struct {
@@ -91,7 +118,10 @@ static struct {
     uint64_t linaddr, srcpge, secinfo, secs;
 } pageinfo __attribute__((aligned(32)));
 static uint8_t ram_buf[SECTOR] __attribute__((aligned(16)));
-static uint8_t mrenclave[32];
+static uint8_t mrenclave[2][32];
+/* What the enclave hands out (tests.S), and the seal key of each run. */
+static volatile uint64_t enclave_out[8];
+static uint64_t seal_key[3][2];
 
 /* What a run in long mode did: 0 or 0x100 | the first vector. */
 struct outcome {
@@ -130,12 +160,6 @@ static void put(uint8_t *p, uint64_t v, unsigned bytes)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Byte i of the enclave's code page (conformance.py: code_page). */
-static uint8_t code_byte(unsigned i)
-{
-    return (uint8_t)(i * 13 + 7);
-}
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')
@@ -145,22 +169,23 @@ static int hexval(char c)
     return -1;
 }
 
-/* mrenclave=<64 hex digits> from the command line; 0 if absent. */
-static int parse_mrenclave(void)
+/* "key=<64 hex digits>" from the command line into @out; 0 if absent. */
+static int parse_digest(const char *key, uint8_t out[32])
 {
-    const char *h = cmdline_value("mrenclave=");
+    const char *h = cmdline_value(key);
     if (!h)
         return 0;
     for (unsigned i = 0; i < 32; i++) {
         int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return 0;
-        mrenclave[i] = (uint8_t)(hi << 4 | lo);
+        out[i] = (uint8_t)(hi << 4 | lo);
     }
     return 1;
 }
 
-static void build_sources(void)
+/* The second enclave differs in one measured byte of its code page. */
+static void build_sources(int variant)
 {
     put(secs_src + 0, ENCL_SIZE, 8);     /* SIZE */
     put(secs_src + 8, ENCL_BASE, 8);     /* BASEADDR */
@@ -173,7 +198,10 @@ static void build_sources(void)
     put(tcs_src + 64, 0xffffffffu, 4);   /* FSLIMIT */
     put(tcs_src + 68, 0xffffffffu, 4);   /* GSLIMIT */
     for (unsigned i = 0; i < PG; i++)
-        code_src[i] = code_byte(i);
+        code_src[i] = 0;
+    for (unsigned i = 0; enclave_code + i < enclave_code_end; i++)
+        code_src[i] = enclave_code[i];
+    code_src[PG - 1] = (uint8_t)variant;
     for (unsigned i = 0; i < 384; i++)
         sigstruct[128 + i] = (uint8_t)(0x11 * (i + 1)); /* MODULUS */
     put(sigstruct + 1024, 7, 2);                       /* ISVPRODID */
@@ -186,7 +214,7 @@ static struct outcome eadd(uint32_t page, uint32_t lin, uint32_t type,
     pageinfo.linaddr = lin;
     pageinfo.srcpge = (uint32_t)src;
     pageinfo.secinfo = (uint32_t)&secinfo;
-    pageinfo.secs = EPC_PAGE(0);
+    pageinfo.secs = SECS_PAGE;
     secinfo.flags = type << 8 | rwx;
     return encls(EADD, (uint32_t)&pageinfo, page, 0);
 }
@@ -195,7 +223,7 @@ static int eextend_page(uint32_t page)
 {
     int ok = 1;
     for (uint32_t c = 0; c < PG; c += 256)
-        ok &= encls(EEXTEND, EPC_PAGE(0), page + c, 0).fault == 0;
+        ok &= encls(EEXTEND, SECS_PAGE, page + c, 0).fault == 0;
     return ok;
 }
 
@@ -279,6 +307,190 @@ static void outside_meets_enclave_page(int dma_ok)
     check("dma_read_of_epc_all_ones", all_ones(ram_buf, SECTOR));
 }
 
+/*
+ * ECREATE, EADD and EEXTEND, then EINIT with the host's MRENCLAVE @mr:
+ * 1 if all succeeded. With @checks, each leaf's faults are checked too,
+ * and outside writes and reads aim at the code page between its EADD
+ * and its EEXTEND.
+ */
+static int build_enclave(int variant, const uint8_t mr[32], int checks,
+                         int dma_ok)
+{
+    build_sources(variant);
+    pageinfo.linaddr = 0;
+    pageinfo.srcpge = (uint32_t)secs_src;
+    pageinfo.secinfo = (uint32_t)&secinfo;
+    pageinfo.secs = 0;
+    secinfo.flags = PT_SECS << 8;
+    const uint32_t info = (uint32_t)&pageinfo;
+    struct outcome o;
+    if (checks) {
+        /* ECREATE Operation: RCX aligned, in the EPC, the page free. */
+        o = encls(ECREATE, info, SECS_PAGE + 8, 0);
+        check_eq("ecreate_unaligned_gp", o.fault, GP);
+        o = encls(ECREATE, info, (uint32_t)ram_buf & ~(PG - 1), 0);
+        check_eq("ecreate_outside_epc_pf", o.fault, PF);
+        check_eq("ecreate_outside_epc_pf_sgx", o.error & (PF_SGX | PF_P),
+                 PF_SGX | PF_P);
+    }
+    const int created = encls(ECREATE, info, SECS_PAGE, 0).fault == 0;
+    if (checks) {
+        check("ecreate", created);
+        o = encls(ECREATE, info, SECS_PAGE, 0);
+        check_eq("ecreate_page_in_use_pf", o.fault, PF);
+    }
+    /* EADD Operation. */
+    const int added =
+        eadd(EPC_PAGE(1), ENCL_BASE + TCS_OFF, PT_TCS, 0, tcs_src).fault ==
+            0 &&
+        eadd(EPC_PAGE(2), ENCL_BASE + CODE_OFF, PT_REG, SI_R | SI_X,
+             code_src).fault == 0 &&
+        eadd(EPC_PAGE(3), ENCL_BASE + SSA_OFF, PT_REG, SI_R | SI_W,
+             ssa_src).fault == 0 &&
+        eadd(EPC_PAGE(4), ENCL_BASE + DATA_OFF, PT_REG, SI_R | SI_W,
+             data_src).fault == 0;
+    if (checks) {
+        check("eadd", added);
+        check_eq("eadd_outside_elrange_gp",
+                 eadd(EPC_PAGE(5), ENCL_BASE + ENCL_SIZE, PT_REG, SI_R,
+                      code_src).fault, GP);
+        outside_meets_enclave_page(dma_ok);
+        /* EEXTEND Operation: 256-byte chunks of the enclave's pages. */
+        check_eq("eextend_unaligned_gp",
+                 encls(EEXTEND, SECS_PAGE, EPC_PAGE(1) + 8, 0).fault, GP);
+    }
+    const int extended = eextend_page(EPC_PAGE(1)) &&
+                         eextend_page(EPC_PAGE(2));
+    if (checks) {
+        check("eextend", extended);
+        /* EINIT Operation: the measurement the SIGSTRUCT names. */
+        for (unsigned i = 0; i < 32; i++)
+            sigstruct[960 + i] = (uint8_t)~mr[i];
+        o = encls(EINIT, (uint32_t)sigstruct, SECS_PAGE, (uint32_t)token);
+        check_eq("einit_wrong_hash_no_fault", o.fault, 0);
+        check_eq64("einit_wrong_hash_error", o.rax,
+                   SGX_INVALID_MEASUREMENT);
+        check("einit_wrong_hash_zf", (o.flags & FLAG_ZF) != 0);
+    }
+    for (unsigned i = 0; i < 32; i++)
+        sigstruct[960 + i] = mr[i];
+    o = encls(EINIT, (uint32_t)sigstruct, SECS_PAGE, (uint32_t)token);
+    const int inited = o.fault == 0 && o.rax == 0;
+    if (checks) {
+        check_eq("einit_no_fault", o.fault, 0);
+        check_eq64("einit_measurement_matches_host", o.rax, 0);
+        check("einit_zf_clear", (o.flags & FLAG_ZF) == 0);
+        o = encls(EINIT, (uint32_t)sigstruct, SECS_PAGE, (uint32_t)token);
+        check_eq("einit_twice_gp", o.fault, GP);
+        check_eq("eadd_after_einit_gp",
+                 eadd(EPC_PAGE(5), ENCL_BASE + 0x5000, PT_REG, SI_R,
+                      code_src).fault, GP);
+        check_eq("enclave_page_still_hidden",
+                 *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
+    }
+    return created && added && extended && inited;
+}
+
+/* EREMOVE Operation: the pages first, then the SECS; 1 if all went. */
+static int remove_enclave(int checks)
+{
+    struct outcome o;
+    if (checks) {
+        o = encls(EREMOVE, 0, SECS_PAGE, 0);
+        check_eq64("eremove_secs_child_present", o.rax, SGX_CHILD_PRESENT);
+        check("eremove_secs_child_present_zf", (o.flags & FLAG_ZF) != 0);
+    }
+    int removed = 1;
+    for (uint32_t i = 1; i <= 4; i++) {
+        o = encls(EREMOVE, 0, EPC_PAGE(i), 0);
+        removed &= o.fault == 0 && o.rax == 0;
+    }
+    o = encls(EREMOVE, 0, SECS_PAGE, 0);
+    removed &= o.fault == 0 && o.rax == 0 && !(o.flags & FLAG_ZF);
+    if (checks) {
+        check("eremove", removed);
+        o = encls(EREMOVE, 0, EPC_PAGE(6), 0);
+        check_eq64("eremove_free_page", o.rax, 0);
+        check_eq("eremove_outside_epc_pf",
+                 encls(EREMOVE, 0, (uint32_t)ram_buf & ~(PG - 1), 0).fault,
+                 PF);
+        check_eq("freed_page_still_hidden",
+                 *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
+    }
+    return removed;
+}
+
+static volatile uint32_t *apic(unsigned reg)
+{
+    return (volatile uint32_t *)(APIC_BASE + reg);
+}
+
+/*
+ * EENTER the enclave at CPL 3 with interrupts on; the enclave raises an
+ * SMI and starts the local APIC's timer, and both come back through the
+ * AEP (tests.S). What at_cpl3 says: the timer's vector is the one
+ * exception logged. The seal key goes to seal_key[@run].
+ */
+static uint32_t run_enclave(int run)
+{
+    for (unsigned i = 0; i < 8; i++)
+        enclave_out[i] = 0;
+    enclave_out[5] = (uint32_t)&aep_count;
+    aep_count = 0;
+    wrmsr(IA32_APIC_BASE, APIC_BASE | 0x900); /* enabled, BSP */
+    *apic(APIC_SVR) |= 0x100;
+    *apic(APIC_TIMER_DIV) = 0xb; /* divide by 1 */
+    *apic(APIC_LVT_TIMER) = TIMER_VECTOR; /* one shot, unmasked */
+    t64_args.rbx = ENCL_BASE + TCS_OFF;
+    t64_args.rdx = (uint32_t)enclave_out;
+    const uint32_t r = at_cpl3_rflags(r3_enter, 0x2 | RFLAGS_IF);
+    *apic(APIC_EOI) = 0;
+    wrmsr(IA32_APIC_BASE, 0xfee00000u | 0x900);
+    seal_key[run][0] = enclave_out[2];
+    seal_key[run][1] = enclave_out[3];
+    return r;
+}
+
+/* ENCLU at CPL 3 with these operands: at_cpl3's result. */
+static uint32_t enclu3(uint32_t leaf, uint32_t rbx, uint32_t rcx)
+{
+    t64_args.rax = leaf;
+    t64_args.rbx = rbx;
+    t64_args.rcx = rcx;
+    t64_args.rdx = 0;
+    return at_cpl3(r3_enclu, 0);
+}
+
+/* EENTER, EGETKEY, AEX and ERESUME, EEXIT (SDM 41.4, 39.3). */
+static void run_checks(void)
+{
+    const uint32_t smis = smm_mailbox.count;
+    check_eq("eenter_eexit_timer_at_aep", run_enclave(0),
+             0x100 | TIMER_VECTOR);
+    check_eq64("enclave_wrote_its_page", enclave_out[0], MARKER);
+    check_eq64("egetkey_success", enclave_out[1], 0);
+    check("egetkey_key_nonzero", (seal_key[0][0] | seal_key[0][1]) != 0);
+    check_eq64("aex_eresume_twice", enclave_out[4], 2);
+    check_eq("smi_taken_in_enclave", smm_mailbox.count - smis, 1);
+    /* The SMI's save area holds the synthetic state (39.3.1). */
+    check_eq64("smm_saw_aep", mb_save64(SMM_RIP), (uint32_t)r3_aep);
+    check_eq64("smm_saw_synthetic_rax", mb_save64(SMM_RAX), ERESUME);
+    check_eq64("smm_saw_synthetic_rbx", mb_save64(SMM_RBX),
+               ENCL_BASE + TCS_OFF);
+    check_eq64("smm_saw_no_enclave_r15", mb_save64(SMM_R15), 0);
+    check_eq("enclave_data_hidden_outside",
+             *(volatile uint32_t *)EPC_PAGE(4), 0xffffffffu);
+    run_enclave(1);
+    check("egetkey_deterministic", seal_key[1][0] == seal_key[0][0] &&
+                                       seal_key[1][1] == seal_key[0][1]);
+    /* ENCLU outside an enclave, and EENTER on a page that is no TCS. */
+    check_eq("eexit_outside_gp", enclu3(EEXIT, 0, 0), 1);
+    check_eq("egetkey_outside_gp", enclu3(EGETKEY, 0, 0), 1);
+    check_eq("enclu_undefined_leaf_gp", enclu3(9, 0, 0), 1);
+    check_eq("eenter_not_a_tcs_pf",
+             enclu3(EENTER, ENCL_BASE + CODE_OFF, (uint32_t)r3_aep), PF);
+}
+
 int kmain(uint32_t magic, uint32_t mbi)
 {
     cmdline_init(magic, mbi);
@@ -287,95 +499,32 @@ int kmain(uint32_t magic, uint32_t mbi)
     image_start("sgx-conformance");
     ring3_init();
     smi(SMM_CMD_RECORD); /* the handler's first SMI sets the SMRRs */
-    const int have_mr = parse_mrenclave();
+    uint32_t cr0;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_NE));
+    const int have_mr = parse_digest("mrenclave=", mrenclave[0]);
     check("mrenclave_given", have_mr);
-    build_sources();
+    const int have_mr2 = parse_digest("mrenclave2=", mrenclave[1]);
+    check("mrenclave2_given", have_mr2);
     const int dev = find_ide();
     const int dma_ok = dev >= 0 && ide_setup(dev);
     check("ide_controller_found", dma_ok);
 
     abort_page_outside();
     mode_checks();
+    if (build_enclave(0, mrenclave[0], 1, dma_ok))
+        run_checks();
+    remove_enclave(1);
 
-    /* ECREATE Operation: RCX aligned and in the EPC, the page free. */
-    pageinfo.linaddr = 0;
-    pageinfo.srcpge = (uint32_t)secs_src;
-    pageinfo.secinfo = (uint32_t)&secinfo;
-    pageinfo.secs = 0;
-    secinfo.flags = PT_SECS << 8;
-    const uint32_t info = (uint32_t)&pageinfo;
-    struct outcome o = encls(ECREATE, info, EPC_PAGE(0) + 8, 0);
-    check_eq("ecreate_unaligned_gp", o.fault, GP);
-    o = encls(ECREATE, info, (uint32_t)ram_buf & ~(PG - 1), 0);
-    check_eq("ecreate_outside_epc_pf", o.fault, PF);
-    check_eq("ecreate_outside_epc_pf_sgx", o.error & (PF_SGX | PF_P),
-             PF_SGX | PF_P);
-    o = encls(ECREATE, info, EPC_PAGE(0), 0);
-    check_eq("ecreate", o.fault, 0);
-    o = encls(ECREATE, info, EPC_PAGE(0), 0);
-    check_eq("ecreate_page_in_use_pf", o.fault, PF);
-
-    /* EADD Operation. */
-    check_eq("eadd_tcs",
-             eadd(EPC_PAGE(1), ENCL_BASE + TCS_OFF, PT_TCS, 0, tcs_src)
-                 .fault, 0);
-    check_eq("eadd_code",
-             eadd(EPC_PAGE(2), ENCL_BASE + CODE_OFF, PT_REG, SI_R | SI_X,
-                  code_src).fault, 0);
-    check_eq("eadd_ssa",
-             eadd(EPC_PAGE(3), ENCL_BASE + SSA_OFF, PT_REG, SI_R | SI_W,
-                  ssa_src).fault, 0);
-    check_eq("eadd_outside_elrange_gp",
-             eadd(EPC_PAGE(4), ENCL_BASE + ENCL_SIZE, PT_REG, SI_R,
-                  code_src).fault, GP);
-
-    outside_meets_enclave_page(dma_ok);
-
-    /* EEXTEND Operation: 256-byte chunks of the enclave's own pages. */
-    check_eq("eextend_unaligned_gp",
-             encls(EEXTEND, EPC_PAGE(0), EPC_PAGE(1) + 8, 0).fault, GP);
-    check("eextend_tcs", eextend_page(EPC_PAGE(1)));
-    check("eextend_code", eextend_page(EPC_PAGE(2)));
-
-    /* EINIT Operation: the measurement the SIGSTRUCT names. */
-    for (unsigned i = 0; i < 32; i++)
-        sigstruct[960 + i] = (uint8_t)~mrenclave[i];
-    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
-    check_eq("einit_wrong_hash_no_fault", o.fault, 0);
-    check_eq64("einit_wrong_hash_error", o.rax, SGX_INVALID_MEASUREMENT);
-    check("einit_wrong_hash_zf", (o.flags & FLAG_ZF) != 0);
-    for (unsigned i = 0; i < 32; i++)
-        sigstruct[960 + i] = mrenclave[i];
-    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
-    check_eq("einit_no_fault", o.fault, 0);
-    check_eq64("einit_measurement_matches_host", o.rax, 0);
-    check("einit_zf_clear", (o.flags & FLAG_ZF) == 0);
-    o = encls(EINIT, (uint32_t)sigstruct, EPC_PAGE(0), (uint32_t)token);
-    check_eq("einit_twice_gp", o.fault, GP);
-    check_eq("eadd_after_einit_gp",
-             eadd(EPC_PAGE(4), ENCL_BASE + 0x4000, PT_REG, SI_R,
-                  code_src).fault, GP);
-    check_eq("enclave_page_still_hidden",
-             *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
-
-    /* EREMOVE Operation: children first, then the SECS. */
-    o = encls(EREMOVE, 0, EPC_PAGE(0), 0);
-    check_eq64("eremove_secs_child_present", o.rax, SGX_CHILD_PRESENT);
-    check("eremove_secs_child_present_zf", (o.flags & FLAG_ZF) != 0);
-    int removed = 1;
-    for (uint32_t i = 1; i <= 3; i++) {
-        o = encls(EREMOVE, 0, EPC_PAGE(i), 0);
-        removed &= o.fault == 0 && o.rax == 0;
+    /* Another enclave (one byte apart) gets another seal key. */
+    const int built = build_enclave(1, mrenclave[1], 0, 0);
+    check("enclave2_built", built);
+    if (built) {
+        run_enclave(2);
+        check("egetkey_bound_to_enclave",
+              seal_key[2][0] != seal_key[0][0] ||
+                  seal_key[2][1] != seal_key[0][1]);
     }
-    check("eremove_pages", removed);
-    o = encls(EREMOVE, 0, EPC_PAGE(0), 0);
-    check_eq64("eremove_secs", o.rax, 0);
-    check("eremove_secs_zf_clear", o.fault == 0 && !(o.flags & FLAG_ZF));
-    o = encls(EREMOVE, 0, EPC_PAGE(5), 0);
-    check_eq64("eremove_free_page", o.rax, 0);
-    check_eq("eremove_outside_epc_pf",
-             encls(EREMOVE, 0, (uint32_t)ram_buf & ~(PG - 1), 0).fault, PF);
-    check_eq("freed_page_still_hidden",
-             *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
+    check("enclave2_removed", remove_enclave(0));
     return check_verdict("sgx_conformance");
 }

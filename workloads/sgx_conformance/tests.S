@@ -89,4 +89,103 @@ r3_encls:
     encls
 1:  int $0x41
 
+/* ENCLU at CPL 3 with t64_args (a fault resumes after it). */
+    .globl r3_enclu
+r3_enclu:
+    leaq 1f(%rip), %rax
+    movq %rax, exc_resume(%rip)
+    movq t64_args + A_RBX(%rip), %rbx
+    movq t64_args + A_RCX(%rip), %rcx
+    movq t64_args + A_RDX(%rip), %rdx
+    movq t64_args + A_RAX(%rip), %rax
+    enclu
+    movq %rax, t64_args + A_OUT_RAX(%rip)
+    pushfq
+    popq %rax
+    movq %rax, t64_args + A_OUT_FLAGS(%rip)
+1:  int $0x41
+
+/*
+ * EENTER the enclave whose TCS is t64_args.RBX, with t64_args.RDX for
+ * its buffer; EEXIT comes back after the ENCLU. r3_aep is the AEP: an
+ * AEX (an interrupt or SMI inside) returns there with the synthetic
+ * state (RAX = ERESUME, RBX = the TCS, RCX = the AEP), and ERESUME goes
+ * back in. An interrupt's handler (lm64.S) also resumes at exc_resume,
+ * which is the AEP here.
+ */
+    .globl r3_enter, r3_aep, aep_count
+r3_enter:
+    leaq r3_aep(%rip), %rcx
+    movq %rcx, exc_resume(%rip)
+    movq t64_args + A_RBX(%rip), %rbx
+    movq t64_args + A_RDX(%rip), %rdx
+    movl $2, %eax                   /* EENTER */
+    enclu
+    movq %rax, t64_args + A_OUT_RAX(%rip)
+    int $0x41
+r3_aep:
+    incl aep_count(%rip)
+    enclu                           /* ERESUME */
+
+    .data
+    .align 4
+aep_count:
+    .long 0
+
+/*
+ * The enclave's code, copied to the start of its code page (main.c) and
+ * measured there (the host reads these bytes from the ELF's section
+ * .enclave_code: scotch_plugin/sgx/conformance.py). It runs at CPL 3 in
+ * 64-bit mode at ENCL_BASE + CODE_OFF, RDX the caller's buffer
+ * (outside), out[0..5]:
+ *   0  what it wrote to its data page and read back
+ *   1  EGETKEY's RAX;  2, 3  the seal key (its own MRENCLAVE)
+ *   4  the AEP's count once an SMI (a self-IPI through the local APIC,
+ *      relocated to APIC_BASE below 1 GiB) and a timer interrupt hit
+ *      it and ERESUME brought it back each time (out[5]: &aep_count)
+ * and EEXITs to where EENTER came from.
+ */
+#define APIC_BASE 0x3e000000
+#define CODE_OFF 0x2000
+#define DATA_OFF 0x4000
+#define MARKER 0x5ec1a7e5
+
+    .section .enclave_code, "a"
+    .globl enclave_code, enclave_code_end
+enclave_code:
+    movq %rcx, %r15                 /* EEXIT target */
+    movq %rdx, %r14                 /* the caller's buffer */
+    leaq enclave_code(%rip), %rdi   /* this page ... */
+    addq $(DATA_OFF - CODE_OFF), %rdi /* ... and the data page */
+    movq $MARKER, %rax
+    movq %rax, (%rdi)
+    movq (%rdi), %rax
+    movq %rax, 0(%r14)
+    movw $4, 0x200(%rdi)            /* KEYREQUEST.KEYNAME: SEAL_KEY */
+    movw $1, 0x202(%rdi)            /* KEYPOLICY: MRENCLAVE */
+    leaq 0x200(%rdi), %rbx
+    leaq 0x400(%rdi), %rcx
+    movl $1, %eax                   /* EGETKEY */
+    enclu
+    movq %rax, 8(%r14)
+    movq 0x400(%rdi), %rax
+    movq %rax, 16(%r14)
+    movq 0x408(%rdi), %rax
+    movq %rax, 24(%r14)
+    movq 40(%r14), %r13             /* &aep_count, outside */
+    movl $APIC_BASE, %esi
+    movl $0x00040200, 0x300(%rsi)   /* ICR: SMI to self */
+    movl $1000, 0x380(%rsi)         /* the timer: one shot, soon */
+    movl $50000000, %ecx
+1:  cmpl $2, (%r13)                 /* both came back through the AEP */
+    jae 2f
+    decl %ecx
+    jnz 1b
+2:  movl (%r13), %eax
+    movq %rax, 32(%r14)
+    movq %r15, %rbx
+    movl $4, %eax                   /* EEXIT */
+    enclu
+enclave_code_end:
+
     .section .note.GNU-stack, "", @progbits
