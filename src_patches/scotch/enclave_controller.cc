@@ -193,8 +193,11 @@ EnclaveController::execute(ThreadContext *tc, bool user,
                 bits(tc->getReg(int_reg::Rax), 31, 0), fault->name());
         return fault;
     }
-    if (!pc_set)
-        tc->pcState(PCState(nextPc(tc, inst)));
+    if (!pc_set) {
+        std::unique_ptr<PCStateBase> pc(tc->pcState().clone());
+        inst->advancePC(*pc);
+        tc->pcState(*pc);
+    }
     return NoFault;
 }
 
