@@ -19,6 +19,7 @@
 #include "base/bitfield.hh"
 #include "base/logging.hh"
 #include "base/trace.hh"
+#include "cpu/base.hh"
 #include "cpu/thread_context.hh"
 #include "debug/Sgx.hh"
 #include "mem/port_proxy.hh"
@@ -438,10 +439,11 @@ EnclaveController::Context *
 EnclaveController::context(ThreadContext *tc)
 {
     const ContextID id = tc->contextId();
-    if (id < 0 || size_t(id) >= system->threads.size())
+    const size_t n = system->threads.size();
+    if (id < 0 || size_t(id) >= n)
         return nullptr;
-    if (contexts.size() < system->threads.size())
-        contexts.resize(system->threads.size());
+    if (contexts.size() < n)
+        contexts.resize(n);
     return &contexts[id];
 }
 
