@@ -570,6 +570,100 @@ class Epcm
                PfErrSgx;
     }
 
+    /** An enclave and the EPC index of its SECS page, for State. */
+    struct SavedEnclave
+    {
+        uint64_t secsPage;
+        Enclave enclave;
+    };
+
+    /**
+     * The EPCM and its enclaves as data, for a checkpoint of the gem5
+     * object that owns this Epcm. Each Enclave is plain data but for
+     * its Measurement, which has a state() and restore() of its own.
+     */
+    struct State
+    {
+        /** The EPC's base, so that a restore onto another EPC fails. */
+        uint64_t base;
+        /** One per EPC page, in index order. */
+        std::vector<EpcmEntry> entries;
+        /** Every enclave, by ascending SECS index. */
+        std::vector<SavedEnclave> enclaves;
+    };
+
+    State
+    state() const
+    {
+        State s{epcBase, entries, {}};
+        // In EPC order rather than the map's, so that equal EPCMs give
+        // equal checkpoints. Every valid SECS has its enclave.
+        for (uint64_t i = 0; i < epcPages; i++) {
+            if (entries[i].valid && entries[i].pageType == PageType::Secs)
+                s.enclaves.push_back({i, enclaves.at(i)});
+        }
+        return s;
+    }
+
+    /**
+     * Make this EPCM the one @p s was taken of; it must cover the same
+     * EPC (base and pages). The leaves rely on what they keep true (an
+     * enclave per valid SECS and none elsewhere, a SECS for each page,
+     * CHILD_PRESENT counts), so a state that breaks any of it is refused
+     * (false) and this EPCM is left as it was. The capabilities are the
+     * platform's, not saved: enclaves stay as ECREATE took them. The
+     * caller restores the CPUs' enclave contexts, which activeThreads
+     * counts, itself.
+     */
+    bool
+    restore(const State &s)
+    {
+        if (s.base != epcBase || s.entries.size() != epcPages)
+            return false;
+        std::unordered_map<uint64_t, Enclave> restored;
+        for (const SavedEnclave &se : s.enclaves) {
+            const uint64_t k = se.secsPage;
+            if (k >= epcPages || !s.entries[k].valid ||
+                s.entries[k].pageType != PageType::Secs ||
+                s.entries[k].secsPage != k)
+                return false;
+            // EINIT froze the measurement into MRENCLAVE.
+            const Enclave &encl = se.enclave;
+            if (encl.initialized &&
+                encl.identity.mrEnclave != encl.measurement.digest())
+                return false;
+            if (!restored.emplace(k, encl).second)
+                return false;
+        }
+        std::unordered_map<uint64_t, uint64_t> children;
+        for (uint64_t i = 0; i < epcPages; i++) {
+            const EpcmEntry &e = s.entries[i];
+            if (!e.valid)
+                continue;
+            if (e.pageType == PageType::Secs) {
+                if (!restored.count(i))
+                    return false;
+                continue;
+            }
+            // EADD makes no other type (no EPA, no SGX2).
+            if (e.pageType != PageType::Reg && e.pageType != PageType::Tcs)
+                return false;
+            auto it = restored.find(e.secsPage);
+            if (it == restored.end() || (e.linAddr & PageOffsetMask) ||
+                !it->second.inElrange(e.linAddr))
+                return false;
+            children[e.secsPage]++;
+        }
+        for (const auto &[k, encl] : restored) {
+            auto it = children.find(k);
+            if (encl.children != (it == children.end() ? 0 : it->second))
+                return false;
+        }
+        entries = s.entries;
+        enclaves.swap(restored);
+        return true;
+    }
+
   private:
     static bool
     reservedZero(const uint8_t *p, size_t n)

@@ -112,6 +112,35 @@ class Measurement
     /** The "MRENCLAVE update counter" the SECS keeps: fields hashed. */
     uint64_t updateCount() const { return updates; }
 
+    /** A measurement in progress as plain data, for checkpoints. */
+    struct State
+    {
+        Sha256::State sha;
+        uint64_t updates;
+    };
+
+    State state() const { return {sha.state(), updates}; }
+
+    /**
+     * Continue the measurement @p s was taken of. Every update is one
+     * whole field, so the hash has taken exactly updates * 64 bytes; a
+     * state that disagrees (or an invalid hash state) is refused
+     * (false) and this measurement is left as it was.
+     */
+    bool
+    restore(const State &s)
+    {
+        if (s.sha.length % FieldSize ||
+            s.sha.length / FieldSize != s.updates)
+            return false;
+        Sha256 restored;
+        if (!restored.restore(s.sha))
+            return false;
+        sha = restored;
+        updates = s.updates;
+        return true;
+    }
+
   private:
     static void
     putLe(uint8_t *p, uint64_t v, unsigned bytes)

@@ -118,6 +118,51 @@ class Sha256
         return s.finish();
     }
 
+    /**
+     * Everything a hash in progress is, as plain data: what a gem5
+     * checkpoint saves so that a measurement survives a restore.
+     */
+    struct State
+    {
+        std::array<uint32_t, 8> h;
+        /** Bytes hashed so far (bytes()). */
+        uint64_t length;
+        /** The partial block: its first @p used bytes, then zeros. */
+        std::array<uint8_t, BlockSize> buf;
+        uint32_t used;
+    };
+
+    State
+    state() const
+    {
+        State s = {};
+        std::memcpy(s.h.data(), h, sizeof(h));
+        s.length = length;
+        // Only the partial block's bytes: what lies beyond is stale, and
+        // equal hashes should give equal checkpoints.
+        std::memcpy(s.buf.data(), buf, used);
+        s.used = uint32_t(used);
+        return s;
+    }
+
+    /**
+     * Continue the hash that @p s was taken of. Every update() hashes
+     * whole blocks and keeps the rest, so the partial block is always
+     * bytes() mod 64 long; a state that breaks this is not one state()
+     * gave, and is refused (false) leaving this hash as it was.
+     */
+    bool
+    restore(const State &s)
+    {
+        if (s.used >= BlockSize || s.used != s.length % BlockSize)
+            return false;
+        std::memcpy(h, s.h.data(), sizeof(h));
+        length = s.length;
+        std::memcpy(buf, s.buf.data(), sizeof(buf));
+        used = s.used;
+        return true;
+    }
+
   private:
     static uint32_t
     rotr(uint32_t x, unsigned n)

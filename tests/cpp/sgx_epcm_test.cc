@@ -680,3 +680,310 @@ TEST(SgxEpcmTest, BlocksOutsideCatchesStraddlingRanges)
     Epcm none(EpcBase, 0);
     EXPECT_FALSE(none.blocksOutside(EpcBase, 4096));
 }
+
+// Checkpoints: Epcm::state() and restore()
+
+namespace
+{
+
+std::string
+diff(const EpcmEntry &a, const EpcmEntry &b)
+{
+    if (a.valid != b.valid || a.pageType != b.pageType || a.r != b.r ||
+        a.w != b.w || a.x != b.x || a.secsPage != b.secsPage ||
+        a.linAddr != b.linAddr)
+        return "entries differ";
+    return "";
+}
+
+std::string
+diff(const Enclave &a, const Enclave &b)
+{
+    const Measurement::State ma = a.measurement.state();
+    const Measurement::State mb = b.measurement.state();
+    if (a.baseAddr != b.baseAddr || a.size != b.size ||
+        a.ssaFrameSize != b.ssaFrameSize || a.miscSelect != b.miscSelect ||
+        a.attributes.flags != b.attributes.flags ||
+        a.attributes.xfrm != b.attributes.xfrm)
+        return "SECS fields differ";
+    if (a.initialized != b.initialized || a.children != b.children ||
+        a.activeThreads != b.activeThreads)
+        return "flags or counters differ";
+    if (ma.updates != mb.updates || ma.sha.h != mb.sha.h ||
+        ma.sha.length != mb.sha.length || ma.sha.buf != mb.sha.buf ||
+        ma.sha.used != mb.sha.used)
+        return "measurements differ";
+    if (a.identity.mrEnclave != b.identity.mrEnclave ||
+        a.identity.mrSigner != b.identity.mrSigner ||
+        a.identity.isvProdId != b.identity.isvProdId ||
+        a.identity.isvSvn != b.identity.isvSvn)
+        return "identities differ";
+    return "";
+}
+
+::testing::AssertionResult
+sameState(const Epcm::State &a, const Epcm::State &b)
+{
+    if (a.base != b.base || a.entries.size() != b.entries.size() ||
+        a.enclaves.size() != b.enclaves.size())
+        return ::testing::AssertionFailure() << "shapes differ";
+    for (size_t i = 0; i < a.entries.size(); i++) {
+        const std::string d = diff(a.entries[i], b.entries[i]);
+        if (!d.empty())
+            return ::testing::AssertionFailure() << "page " << i << ": " << d;
+    }
+    for (size_t i = 0; i < a.enclaves.size(); i++) {
+        const Epcm::SavedEnclave &x = a.enclaves[i], &y = b.enclaves[i];
+        const std::string d = x.secsPage != y.secsPage
+                                  ? "SECS pages differ"
+                                  : diff(x.enclave, y.enclave);
+        if (!d.empty())
+            return ::testing::AssertionFailure()
+                   << "enclave " << i << ": " << d;
+    }
+    return ::testing::AssertionSuccess();
+}
+
+// The second enclave: 32 KiB at 512 MiB, SECS at page 8.
+constexpr uint64_t Base2 = 0x20000000;
+constexpr uint64_t Size2 = 0x8000;
+constexpr uint64_t Secs2Pa = epc(8);
+constexpr uint64_t Tcs2Pa = epc(9);
+constexpr uint64_t Data2Pa = epc(10);
+
+/**
+ * An EPCM with an initialized enclave that a thread runs (the test
+ * enclave, pages 0-3), an enclave mid-build (pages 8-9, its TCS half
+ * extended), a page freed by EREMOVE (4) and pages never used.
+ */
+class SgxEpcmStateTest : public ::testing::Test
+{
+  protected:
+    Epcm epcm{EpcBase, EpcPages};
+    std::array<uint8_t, PageSize> bytes = {};
+
+    void
+    SetUp() override
+    {
+        for (size_t i = 0; i < bytes.size(); i++)
+            bytes[i] = uint8_t(i * 7);
+        ASSERT_TRUE(epcm.ecreate(SecsPa, SecsInfo, secs()).succeeded());
+        const Tcs t = tcs();
+        ASSERT_TRUE(epcm.eadd(TcsPa, SecsPa, Base, secinfo(TcsFlags), &t)
+                        .succeeded());
+        ASSERT_TRUE(epcm.eadd(DataPa, SecsPa, Base + 0x1000,
+                              secinfo(RwFlags)).succeeded());
+        ASSERT_TRUE(epcm.eadd(CodePa, SecsPa, Base + 0x2000,
+                              secinfo(RxFlags)).succeeded());
+        ASSERT_TRUE(epcm.eadd(epc(4), SecsPa, Base + 0x3000,
+                              secinfo(RwFlags)).succeeded());
+        ASSERT_TRUE(epcm.eremove(epc(4)).succeeded());
+        for (uint64_t c = 0; c < PageSize; c += 256)
+            ASSERT_TRUE(epcm.eextend(SecsPa, CodePa + c, bytes.data() + c)
+                            .succeeded());
+        ASSERT_TRUE(epcm.einit(SecsPa, [](const Digest &, Identity &id) {
+            id.mrSigner.fill(0x5a);
+            id.isvProdId = 3;
+            id.isvSvn = 9;
+            return SgxError::Success;
+        }).succeeded());
+        epcm.threadEntered(SecsPa);
+
+        Secs s = secs(Base2, Size2);
+        s.attributes.flags |= AttrDebug;
+        s.ssaFrameSize = 2;
+        ASSERT_TRUE(epcm.ecreate(Secs2Pa, SecsInfo, s).succeeded());
+        ASSERT_TRUE(epcm.eadd(Tcs2Pa, Secs2Pa, Base2 + 0x4000,
+                              secinfo(TcsFlags), &t).succeeded());
+        for (uint64_t c = 0; c < PageSize / 2; c += 256)
+            ASSERT_TRUE(epcm.eextend(Secs2Pa, Tcs2Pa + c, bytes.data() + c)
+                            .succeeded());
+    }
+
+    /** Finish building the second enclave; its EINIT's MRENCLAVE. */
+    static Digest
+    finishSecond(Epcm &e, const uint8_t *bytes)
+    {
+        for (uint64_t c = PageSize / 2; c < PageSize; c += 256)
+            EXPECT_TRUE(e.eextend(Secs2Pa, Tcs2Pa + c, bytes + c)
+                            .succeeded());
+        EXPECT_TRUE(e.eadd(Data2Pa, Secs2Pa, Base2, secinfo(RwFlags))
+                        .succeeded());
+        Digest mr = {};
+        EXPECT_TRUE(e.einit(Secs2Pa, [&](const Digest &d, Identity &) {
+            mr = d;
+            return SgxError::Success;
+        }).succeeded());
+        return mr;
+    }
+
+    /** Every access check answer, over both enclaves and the EPC. */
+    static std::vector<AccessResult>
+    accessAnswers(const Epcm &e)
+    {
+        std::vector<AccessResult> out;
+        for (uint64_t secs : {SecsPa, Secs2Pa}) {
+            const EnclaveContext ctx = e.context(secs);
+            for (uint64_t lin = ctx.base - PageSize;
+                 lin <= ctx.base + ctx.size; lin += PageSize)
+                for (uint64_t pa = EpcBase - PageSize; pa <= EpcEnd;
+                     pa += PageSize)
+                    for (AccessKind k : {AccessKind::Read,
+                                         AccessKind::Write,
+                                         AccessKind::Fetch})
+                        for (bool implicit : {false, true})
+                            out.push_back(e.checkEnclaveAccess(
+                                ctx, lin + 8, pa + 8, k, implicit));
+        }
+        return out;
+    }
+};
+
+} // namespace
+
+TEST_F(SgxEpcmStateTest, StateListsEveryPageAndEnclaveInOrder)
+{
+    const Epcm::State st = epcm.state();
+    EXPECT_EQ(st.base, EpcBase);
+    ASSERT_EQ(st.entries.size(), EpcPages);
+    EXPECT_TRUE(st.entries[1].valid);
+    EXPECT_FALSE(st.entries[4].valid);  // removed
+    EXPECT_FALSE(st.entries[10].valid);
+    ASSERT_EQ(st.enclaves.size(), 2u);
+    EXPECT_EQ(st.enclaves[0].secsPage, 0u);
+    EXPECT_EQ(st.enclaves[1].secsPage, 8u);
+    EXPECT_TRUE(st.enclaves[0].enclave.initialized);
+    EXPECT_EQ(st.enclaves[0].enclave.children, 3u);
+    EXPECT_EQ(st.enclaves[0].enclave.activeThreads, 1u);
+    EXPECT_EQ(st.enclaves[0].enclave.identity.isvSvn, 9);
+    EXPECT_FALSE(st.enclaves[1].enclave.initialized);
+    EXPECT_EQ(st.enclaves[1].enclave.children, 1u);
+}
+
+TEST_F(SgxEpcmStateTest, RestoredEpcmBehavesAsTheOriginal)
+{
+    Epcm copy(EpcBase, EpcPages);
+    ASSERT_TRUE(copy.restore(epcm.state()));
+    EXPECT_TRUE(sameState(copy.state(), epcm.state()));
+    for (uint64_t i = 0; i < EpcPages; i++)
+        EXPECT_EQ(diff(copy.entry(epc(i)), epcm.entry(epc(i))), "")
+            << "page " << i;
+    EXPECT_EQ(accessAnswers(copy), accessAnswers(epcm));
+    EXPECT_EQ(copy.enclave(SecsPa)->identity.mrEnclave,
+              epcm.enclave(SecsPa)->identity.mrEnclave);
+
+    // The first enclave is initialized in both; the second one builds
+    // on to the same MRENCLAVE.
+    for (Epcm *e : {&epcm, &copy}) {
+        EXPECT_LEAF(e->einit(SecsPa), Gp);
+        EXPECT_LEAF(e->eadd(epc(4), SecsPa, Base + 0x3000,
+                            secinfo(RwFlags)),
+                    Gp);
+    }
+    const Digest mr = finishSecond(epcm, bytes.data());
+    EXPECT_EQ(finishSecond(copy, bytes.data()), mr);
+    EXPECT_EQ(copy.enclave(Secs2Pa)->identity.mrEnclave, mr);
+    EXPECT_TRUE(sameState(copy.state(), epcm.state()));
+    EXPECT_EQ(accessAnswers(copy), accessAnswers(epcm));
+
+    // EREMOVE sees the same threads and children.
+    for (Epcm *e : {&epcm, &copy}) {
+        EXPECT_LEAF(e->eremove(DataPa),
+                    LeafResult::fail(SgxError::EnclaveAct));
+        e->threadLeft(SecsPa);
+        EXPECT_LEAF(e->eremove(SecsPa),
+                    LeafResult::fail(SgxError::ChildPresent));
+        for (uint64_t pa : {TcsPa, DataPa, CodePa})
+            EXPECT_LEAF(e->eremove(pa), Ok);
+        EXPECT_LEAF(e->eremove(SecsPa), Ok);
+        EXPECT_LEAF(e->eremove(Secs2Pa),
+                    LeafResult::fail(SgxError::ChildPresent));
+        EXPECT_EQ(e->enclave(Secs2Pa)->children, 2u);
+    }
+    EXPECT_TRUE(sameState(copy.state(), epcm.state()));
+}
+
+TEST_F(SgxEpcmStateTest, RestoreReplacesWhatWasThere)
+{
+    Epcm other(EpcBase, EpcPages);
+    ASSERT_TRUE(other.ecreate(epc(5), SecsInfo, secs()).succeeded());
+    ASSERT_TRUE(other.restore(epcm.state()));
+    EXPECT_EQ(other.enclave(epc(5)), nullptr);
+    EXPECT_FALSE(other.entry(epc(5)).valid);
+    EXPECT_TRUE(sameState(other.state(), epcm.state()));
+    // And an empty state empties it.
+    ASSERT_TRUE(other.restore(Epcm(EpcBase, EpcPages).state()));
+    EXPECT_EQ(other.enclave(SecsPa), nullptr);
+    EXPECT_TRUE(other.state().enclaves.empty());
+}
+
+TEST_F(SgxEpcmStateTest, RestoreNeedsTheSameEpc)
+{
+    const Epcm::State st = epcm.state();
+    Epcm more(EpcBase, EpcPages + 1), fewer(EpcBase, EpcPages - 1);
+    Epcm moved(EpcBase + PageSize, EpcPages);
+    EXPECT_FALSE(more.restore(st));
+    EXPECT_FALSE(fewer.restore(st));
+    EXPECT_FALSE(moved.restore(st));
+    EXPECT_TRUE(more.state().enclaves.empty());
+}
+
+TEST_F(SgxEpcmStateTest, RestoreRefusesInconsistentStatesAndChangesNothing)
+{
+    // The target holds an enclave of its own, which must survive.
+    Epcm target(EpcBase, EpcPages);
+    ASSERT_TRUE(target.ecreate(epc(5), SecsInfo, secs()).succeeded());
+    ASSERT_TRUE(target.eadd(epc(6), epc(5), Base, secinfo(RwFlags))
+                    .succeeded());
+    const Epcm::State before = target.state();
+    const Epcm::State good = epcm.state();
+    const std::pair<const char *, void (*)(Epcm::State &)> cases[] = {
+        {"too few entries", [](Epcm::State &s) { s.entries.pop_back(); }},
+        {"too many entries",
+         [](Epcm::State &s) { s.entries.push_back({}); }},
+        {"a page names a free SECS page",
+         [](Epcm::State &s) { s.entries[2].secsPage = 5; }},
+        {"a page names a non-SECS page",
+         [](Epcm::State &s) { s.entries[2].secsPage = 1; }},
+        {"a page names an SECS beyond the EPC",
+         [](Epcm::State &s) { s.entries[2].secsPage = 99; }},
+        {"an enclave is missing",
+         [](Epcm::State &s) { s.enclaves.pop_back(); }},
+        {"an enclave sits on a regular page",
+         [](Epcm::State &s) { s.enclaves[1].secsPage = 9; }},
+        {"an enclave sits on a free page",
+         [](Epcm::State &s) { s.enclaves[1].secsPage = 12; }},
+        {"an enclave sits beyond the EPC",
+         [](Epcm::State &s) { s.enclaves[1].secsPage = EpcPages; }},
+        {"an enclave twice",
+         [](Epcm::State &s) { s.enclaves.push_back(s.enclaves[0]); }},
+        {"a valid SECS entry without an enclave",
+         [](Epcm::State &s) {
+             s.entries[12].valid = true;
+             s.entries[12].secsPage = 12;
+         }},
+        {"an SECS entry naming another SECS",
+         [](Epcm::State &s) { s.entries[8].secsPage = 0; }},
+        {"too many children",
+         [](Epcm::State &s) { s.enclaves[0].enclave.children++; }},
+        {"too few children",
+         [](Epcm::State &s) { s.enclaves[1].enclave.children = 0; }},
+        {"a page of a type EADD does not make",
+         [](Epcm::State &s) { s.entries[2].pageType = PageType::Va; }},
+        {"a page outside its enclave's ELRANGE",
+         [](Epcm::State &s) { s.entries[2].linAddr = Base + Size; }},
+        {"a misaligned page address",
+         [](Epcm::State &s) { s.entries[2].linAddr += 8; }},
+        {"an MRENCLAVE that is not the measurement",
+         [](Epcm::State &s) {
+             s.enclaves[0].enclave.identity.mrEnclave[0] ^= 1;
+         }},
+    };
+    for (const auto &[what, spoil] : cases) {
+        Epcm::State bad = good;
+        spoil(bad);
+        EXPECT_FALSE(target.restore(bad)) << what;
+        EXPECT_TRUE(sameState(target.state(), before)) << what;
+    }
+    EXPECT_TRUE(target.restore(good));
+}

@@ -142,3 +142,64 @@ TEST(SgxHmacSha256Test, Rfc4231Case7LongKeyAndData)
         m.update(data.data() + i, std::min<size_t>(7, data.size() - i));
     EXPECT_EQ(hex(m.finish()), hmac(key, data));
 }
+
+// Snapshots (Sha256::State), which gem5 checkpoints carry.
+
+TEST(SgxSha256Test, SnapshotMidStreamResumesInAFreshObject)
+{
+    std::string msg;
+    for (int i = 0; i < 300; i++)
+        msg += char('a' + i % 26);
+    const Digest whole = Sha256::hash(msg.data(), msg.size());
+    // Cut before, at and after block boundaries, and at the start.
+    for (size_t cut : {0, 1, 55, 63, 64, 65, 128, 200, 300}) {
+        Sha256 s;
+        s.update(msg.data(), cut);
+        const Sha256::State st = s.state();
+        EXPECT_EQ(st.length, cut);
+        EXPECT_EQ(st.used, cut % Sha256::BlockSize);
+        Sha256 resumed;
+        resumed.update("junk", 4);  // restore replaces whatever was there
+        ASSERT_TRUE(resumed.restore(st));
+        EXPECT_EQ(resumed.bytes(), cut);
+        EXPECT_EQ(resumed.peek(), s.peek());
+        resumed.update(msg.data() + cut, msg.size() - cut);
+        EXPECT_EQ(resumed.finish(), whole) << "cut at " << cut;
+    }
+}
+
+TEST(SgxSha256Test, SnapshotsOfEqualHashesAreEqual)
+{
+    // Stale bytes past the partial block do not reach the snapshot.
+    Sha256 a, b;
+    b.update(std::string(63, 'x').data(), 63);
+    b.reset();
+    a.update("abc", 3);
+    b.update("abc", 3);
+    const Sha256::State sa = a.state(), sb = b.state();
+    EXPECT_EQ(sa.h, sb.h);
+    EXPECT_EQ(sa.length, sb.length);
+    EXPECT_EQ(sa.buf, sb.buf);
+    EXPECT_EQ(sa.used, sb.used);
+}
+
+TEST(SgxSha256Test, RestoreRefusesAnInconsistentSnapshotAndKeepsItsHash)
+{
+    Sha256 donor;
+    donor.update("abcdefgh", 8);
+    Sha256 s;
+    s.update("ab", 2);
+    Sha256::State bad = donor.state();
+    bad.used = 64;
+    bad.length = 64;
+    EXPECT_FALSE(s.restore(bad));
+    bad = donor.state();
+    bad.used = 7;  // 8 bytes hashed: the partial block is 8 long
+    EXPECT_FALSE(s.restore(bad));
+    bad.used = 200;
+    bad.length = 200;
+    EXPECT_FALSE(s.restore(bad));
+    EXPECT_EQ(s.bytes(), 2u);
+    s.update("c", 1);
+    EXPECT_EQ(hex(s.finish()), sha("abc"));
+}
