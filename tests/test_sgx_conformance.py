@@ -100,3 +100,46 @@ def test_a_wrong_measurement_fails_einit(gem5_binary, tmp_path):
     run = images.run_on_gem5(IMAGE, gem5_binary, cpu="atomic",
                              outdir=tmp_path, extra=args)  # fmt: skip
     assert "einit_measurement_matches_host" in run.report.failed
+
+
+def _with_milestone(milestone: str) -> list[str]:
+    args = _args()
+    args[-1] += f" milestone={milestone}"
+    return args
+
+
+def test_an_enclave_survives_a_checkpoint_taken_inside(gem5_binary, tmp_path):
+    """The first enclave takes an m5 checkpoint from inside (after
+    EGETKEY): the run goes on and passes, and so does a restore of that
+    checkpoint on O3, which resumes inside the enclave (the EPCM, the
+    measurements and the CPU's enclave mode come from the checkpoint)."""
+    args = _with_milestone("checkpoint")
+    first = images.run_on_gem5(IMAGE, gem5_binary, cpu="atomic",
+                               outdir=tmp_path / "a", extra=args)  # fmt: skip
+    assert first.report.failed == [], first.serial
+    assert first.report.passed, first.serial
+    (cpt,) = sorted((tmp_path / "a").glob("cpt.*"))
+    restore = [*args, "--restore", str(cpt)]
+    second = images.run_on_gem5(IMAGE, gem5_binary, cpu="o3",
+                                outdir=tmp_path / "b", extra=restore)  # fmt: skip
+    assert second.report.failed == [], second.serial
+    assert second.report.passed, second.serial
+    # Only what follows the checkpoint prints: the enclave came back out
+    # through EEXIT with both AEXs, and the EPCM still knew it.
+    assert {"aex_eresume_twice", "egetkey_deterministic",
+            "egetkey_bound_to_enclave", "eremove"} <= (
+        second.report.checks.keys())  # fmt: skip
+    assert "ecreate" not in second.report.checks
+    stats = bench.read_stats(tmp_path / "b" / "stats.txt")
+    assert stats[SGX + "aexs"] == AEXS
+
+
+def test_an_enclave_survives_a_cpu_switch_inside(gem5_binary, tmp_path):
+    """Atomic to O3 from inside the first enclave (m5 switchcpu)."""
+    run = images.run_on_gem5(IMAGE, gem5_binary, cpu="atomic",
+                             outdir=tmp_path,
+                             extra=[*_with_milestone("switch"),
+                                    "--switch-to", "o3"])  # fmt: skip
+    assert run.report.failed == [], run.serial
+    assert run.report.passed, run.serial
+    assert "aex_eresume_twice" in run.report.checks

@@ -5,6 +5,7 @@
 
 #include "scotch/enclave_controller.hh"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -414,25 +415,164 @@ EnclaveController::refusesDma(Addr paddr, unsigned size, bool write)
 void
 EnclaveController::serialize(CheckpointOut &cp) const
 {
-    // The EPCM and the enclaves' measurements are not checkpointed yet:
-    // refuse rather than restore an EPC whose pages lost their owners.
     if (!epcm)
         return;
-    for (const Context &c : contexts) {
-        fatal_if(c.inEnclave, "%s: cannot checkpoint a CPU in enclave "
-                 "mode: the enclave state is not serialized yet", name());
+    // The EPCM, entry by entry.
+    const sgx::Epcm::State st = epcm->state();
+    std::vector<uint8_t> valid, type, perms;
+    std::vector<uint64_t> secs_page, lin_addr;
+    for (const sgx::EpcmEntry &e : st.entries) {
+        valid.push_back(e.valid);
+        type.push_back(uint8_t(e.pageType));
+        perms.push_back(e.r | e.w << 1 | e.x << 2);
+        secs_page.push_back(e.secsPage);
+        lin_addr.push_back(e.linAddr);
     }
-    for (uint64_t i = 0; i < epcm->pages(); i++) {
-        fatal_if(epcm->entry(epcm->address(i)).valid,
-                 "%s: cannot checkpoint with EPC pages in use (page %#x): "
-                 "the EPCM is not serialized yet", name(),
-                 epcm->address(i));
+    SERIALIZE_CONTAINER(valid);
+    SERIALIZE_CONTAINER(type);
+    SERIALIZE_CONTAINER(perms);
+    SERIALIZE_CONTAINER(secs_page);
+    SERIALIZE_CONTAINER(lin_addr);
+    // The enclaves' hidden state, measurement included.
+    const int enclaves = st.enclaves.size();
+    SERIALIZE_SCALAR(enclaves);
+    for (int i = 0; i < enclaves; i++) {
+        ScopedCheckpointSection sec(cp, csprintf("enclave%d", i));
+        const sgx::Enclave &e = st.enclaves[i].enclave;
+        const sgx::Measurement::State m = e.measurement.state();
+        paramOut(cp, "secs_page", st.enclaves[i].secsPage);
+        paramOut(cp, "base", e.baseAddr);
+        paramOut(cp, "size", e.size);
+        paramOut(cp, "ssa_frame_size", e.ssaFrameSize);
+        paramOut(cp, "misc_select", e.miscSelect);
+        paramOut(cp, "attr_flags", e.attributes.flags);
+        paramOut(cp, "attr_xfrm", e.attributes.xfrm);
+        paramOut(cp, "initialized", e.initialized);
+        paramOut(cp, "children", e.children);
+        paramOut(cp, "active_threads", e.activeThreads);
+        arrayParamOut(cp, "sha_h", std::vector<uint32_t>(m.sha.h.begin(),
+                                                         m.sha.h.end()));
+        paramOut(cp, "sha_length", m.sha.length);
+        arrayParamOut(cp, "sha_buf", std::vector<uint8_t>(
+            m.sha.buf.begin(), m.sha.buf.end()));
+        paramOut(cp, "sha_used", m.sha.used);
+        paramOut(cp, "updates", m.updates);
+        const sgx::Identity &id = e.identity;
+        arrayParamOut(cp, "mr_enclave", std::vector<uint8_t>(
+            id.mrEnclave.begin(), id.mrEnclave.end()));
+        arrayParamOut(cp, "mr_signer", std::vector<uint8_t>(
+            id.mrSigner.begin(), id.mrSigner.end()));
+        paramOut(cp, "isv_prod_id", id.isvProdId);
+        paramOut(cp, "isv_svn", id.isvSvn);
+    }
+    // What each logical processor runs.
+    const int n = contexts.size();
+    SERIALIZE_SCALAR(n);
+    for (int i = 0; i < n; i++) {
+        ScopedCheckpointSection sec(cp, csprintf("context%d", i));
+        const Context &c = contexts[i];
+        paramOut(cp, "in_enclave", c.inEnclave);
+        paramOut(cp, "secs", c.enclave.secsPage);
+        paramOut(cp, "base", c.enclave.base);
+        paramOut(cp, "size", c.enclave.size);
+        paramOut(cp, "tcs_paddr", c.tcsPaddr);
+        paramOut(cp, "tcs_linear", c.tcsLinear);
+        paramOut(cp, "aep", c.aep);
+        paramOut(cp, "outside_fs", c.outsideFs);
+        paramOut(cp, "outside_gs", c.outsideGs);
     }
 }
 
 void
 EnclaveController::unserialize(CheckpointIn &cp)
 {
+    if (!epcm)
+        return;
+    std::vector<uint8_t> valid, type, perms;
+    std::vector<uint64_t> secs_page, lin_addr;
+    UNSERIALIZE_CONTAINER(valid);
+    UNSERIALIZE_CONTAINER(type);
+    UNSERIALIZE_CONTAINER(perms);
+    UNSERIALIZE_CONTAINER(secs_page);
+    UNSERIALIZE_CONTAINER(lin_addr);
+    sgx::Epcm::State st;
+    st.base = epcm->base();
+    for (size_t i = 0; i < valid.size(); i++) {
+        sgx::EpcmEntry e;
+        e.valid = valid.at(i);
+        e.pageType = sgx::PageType(type.at(i));
+        e.r = perms.at(i) & 1;
+        e.w = perms.at(i) & 2;
+        e.x = perms.at(i) & 4;
+        e.secsPage = secs_page.at(i);
+        e.linAddr = lin_addr.at(i);
+        st.entries.push_back(e);
+    }
+    int enclaves;
+    UNSERIALIZE_SCALAR(enclaves);
+    for (int i = 0; i < enclaves; i++) {
+        ScopedCheckpointSection sec(cp, csprintf("enclave%d", i));
+        sgx::Epcm::SavedEnclave se;
+        sgx::Enclave &e = se.enclave;
+        paramIn(cp, "secs_page", se.secsPage);
+        paramIn(cp, "base", e.baseAddr);
+        paramIn(cp, "size", e.size);
+        paramIn(cp, "ssa_frame_size", e.ssaFrameSize);
+        paramIn(cp, "misc_select", e.miscSelect);
+        paramIn(cp, "attr_flags", e.attributes.flags);
+        paramIn(cp, "attr_xfrm", e.attributes.xfrm);
+        paramIn(cp, "initialized", e.initialized);
+        paramIn(cp, "children", e.children);
+        paramIn(cp, "active_threads", e.activeThreads);
+        sgx::Measurement::State m;
+        std::vector<uint32_t> h;
+        std::vector<uint8_t> buf, mr_enclave, mr_signer;
+        arrayParamIn(cp, "sha_h", h);
+        arrayParamIn(cp, "sha_buf", buf);
+        arrayParamIn(cp, "mr_enclave", mr_enclave);
+        arrayParamIn(cp, "mr_signer", mr_signer);
+        fatal_if(h.size() != m.sha.h.size() ||
+                 buf.size() != m.sha.buf.size() ||
+                 mr_enclave.size() != e.identity.mrEnclave.size() ||
+                 mr_signer.size() != e.identity.mrSigner.size(),
+                 "%s: enclave%d's digests in the checkpoint have the "
+                 "wrong sizes", name(), i);
+        std::copy(h.begin(), h.end(), m.sha.h.begin());
+        std::copy(buf.begin(), buf.end(), m.sha.buf.begin());
+        paramIn(cp, "sha_length", m.sha.length);
+        paramIn(cp, "sha_used", m.sha.used);
+        paramIn(cp, "updates", m.updates);
+        fatal_if(!e.measurement.restore(m),
+                 "%s: enclave%d's measurement in the checkpoint is not a "
+                 "SHA-256 state of whole fields", name(), i);
+        std::copy(mr_enclave.begin(), mr_enclave.end(),
+                  e.identity.mrEnclave.begin());
+        std::copy(mr_signer.begin(), mr_signer.end(),
+                  e.identity.mrSigner.begin());
+        paramIn(cp, "isv_prod_id", e.identity.isvProdId);
+        paramIn(cp, "isv_svn", e.identity.isvSvn);
+        st.enclaves.push_back(se);
+    }
+    fatal_if(!epcm->restore(st),
+             "%s: the checkpoint's EPCM does not fit this EPC (%d pages "
+             "at %#x) or is inconsistent", name(), epcm->pages(),
+             epcm->base());
+    int n;
+    UNSERIALIZE_SCALAR(n);
+    contexts.assign(n, Context());
+    for (int i = 0; i < n; i++) {
+        ScopedCheckpointSection sec(cp, csprintf("context%d", i));
+        Context &c = contexts[i];
+        paramIn(cp, "in_enclave", c.inEnclave);
+        paramIn(cp, "secs", c.enclave.secsPage);
+        paramIn(cp, "base", c.enclave.base);
+        paramIn(cp, "size", c.enclave.size);
+        paramIn(cp, "tcs_paddr", c.tcsPaddr);
+        paramIn(cp, "tcs_linear", c.tcsLinear);
+        paramIn(cp, "aep", c.aep);
+        paramIn(cp, "outside_fs", c.outsideFs);
+        paramIn(cp, "outside_gs", c.outsideGs);
+    }
 }
 
 EnclaveController::Context *

@@ -14,6 +14,9 @@
  * signing tool would put them in the SIGSTRUCT, and EINIT succeeds only
  * if gem5 measured the same. ELRANGE maps one to one onto the EPC pages
  * that back it (lm_call's identity map), the SECS lies beyond it.
+ * "milestone=checkpoint" or "=switch" has the first enclave run take an
+ * m5 checkpoint or switch CPU models from inside the enclave: a restore
+ * of that checkpoint, or the new model, must go on and pass.
  *
  * Abort-page semantics (38.3): from outside an enclave, reads of the
  * EPC return all ones and writes are dropped, whoever makes them: the
@@ -122,6 +125,9 @@ static uint8_t mrenclave[2][32];
 /* What the enclave hands out (tests.S), and the seal key of each run. */
 static volatile uint64_t enclave_out[8];
 static uint64_t seal_key[3][2];
+/* In the first run, from inside the enclave: 1 an m5 checkpoint, 2 an
+ * m5 switchcpu ("milestone=checkpoint|switch"; gem5 only). */
+static int milestone;
 
 /* What a run in long mode did: 0 or 0x100 | the first vector. */
 struct outcome {
@@ -436,6 +442,7 @@ static uint32_t run_enclave(int run)
     for (unsigned i = 0; i < 8; i++)
         enclave_out[i] = 0;
     enclave_out[5] = (uint32_t)&aep_count;
+    enclave_out[6] = run == 0 ? (uint32_t)milestone : 0;
     aep_count = 0;
     wrmsr(IA32_APIC_BASE, APIC_BASE | 0x900); /* enabled, BSP */
     *apic(APIC_SVR) |= 0x100;
@@ -506,6 +513,8 @@ int kmain(uint32_t magic, uint32_t mbi)
     check("mrenclave_given", have_mr);
     const int have_mr2 = parse_digest("mrenclave2=", mrenclave[1]);
     check("mrenclave2_given", have_mr2);
+    const char *m = cmdline_value("milestone=");
+    milestone = !m ? 0 : m[0] == 'c' ? 1 : m[0] == 's' ? 2 : 0;
     const int dev = find_ide();
     const int dma_ok = dev >= 0 && ide_setup(dev);
     check("ide_controller_found", dma_ok);

@@ -143,6 +143,8 @@ aep_count:
  *   4  the AEP's count once an SMI (a self-IPI through the local APIC,
  *      relocated to APIC_BASE below 1 GiB) and a timer interrupt hit
  *      it and ERESUME brought it back each time (out[5]: &aep_count)
+ * and, after EGETKEY, takes the milestone in out[6] from inside: 1 an m5
+ * checkpoint, 2 an m5 switchcpu (gem5 saves or switches there)
  * and EEXITs to where EENTER came from.
  */
 #define APIC_BASE 0x3e000000
@@ -172,6 +174,19 @@ enclave_code:
     movq %rax, 16(%r14)
     movq 0x408(%rdi), %rax
     movq %rax, 24(%r14)
+    movq 48(%r14), %rax             /* out[6]: the milestone, if any */
+    movq %rdi, %r12
+    xorl %edi, %edi                 /* m5op arguments: delay, period */
+    xorl %esi, %esi
+    cmpq $1, %rax
+    jne 3f
+    .byte 0x0f, 0x04                /* m5 checkpoint, in the enclave */
+    .word 0x43
+3:  cmpq $2, %rax
+    jne 4f
+    .byte 0x0f, 0x04                /* m5 switchcpu, in the enclave */
+    .word 0x52
+4:  movq %r12, %rdi
     movq 40(%r14), %r13             /* &aep_count, outside */
     movl $APIC_BASE, %esi
     movl $0x00040200, 0x300(%rsi)   /* ICR: SMI to self */
