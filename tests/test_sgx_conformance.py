@@ -120,8 +120,9 @@ def test_an_enclave_survives_a_checkpoint_taken_inside(gem5_binary, tmp_path):
     assert first.report.passed, first.serial
     (cpt,) = sorted((tmp_path / "a").glob("cpt.*"))
     restore = [*args, "--restore", str(cpt)]
-    second = images.run_on_gem5(IMAGE, gem5_binary, cpu="o3",
-                                outdir=tmp_path / "b", extra=restore)  # fmt: skip
+    second = images.run_on_gem5(
+        IMAGE, gem5_binary, cpu="o3", outdir=tmp_path / "b", extra=restore
+    )
     assert second.report.failed == [], second.serial
     assert second.report.passed, second.serial
     # Only what follows the checkpoint prints: the enclave came back out
