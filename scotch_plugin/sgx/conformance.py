@@ -24,8 +24,8 @@ from scotch_plugin.sgx.measure import (
     SECINFO_R,
     SECINFO_W,
     SECINFO_X,
+    Measurement,
     Page,
-    measure_enclave,
     secinfo_flags,
 )
 
@@ -102,7 +102,17 @@ def pages(elf: Path, variant: int) -> list[Page]:
 
 
 def mrenclave(elf: Path, variant: int = 0) -> bytes:
-    return measure_enclave(SIZE, SSA_FRAME_SIZE, pages(elf, variant))
+    """MRENCLAVE in the image's order: ECREATE, every EADD, then the
+    EEXTENDs of the measured pages (main.c: build_enclave)."""
+    m = Measurement()
+    m.ecreate(SIZE, SSA_FRAME_SIZE)
+    added = pages(elf, variant)
+    for page in added:
+        m.eadd(page.offset, page.flags)
+    for page in added:
+        if page.measured:
+            m.eextend_page(page.offset, page.data)
+    return m.einit()
 
 
 def gem5_args(elf: Path) -> list[str]:
