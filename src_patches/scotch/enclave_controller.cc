@@ -433,9 +433,13 @@ EnclaveController::serialize(CheckpointOut &cp) const
     SERIALIZE_CONTAINER(perms);
     SERIALIZE_CONTAINER(secs_page);
     SERIALIZE_CONTAINER(lin_addr);
-    // The enclaves' hidden state, measurement included.
+    // A checkpoint file is written in order: every value of this
+    // section comes before its subsections.
     const int enclaves = st.enclaves.size();
     SERIALIZE_SCALAR(enclaves);
+    const int n = contexts.size();
+    SERIALIZE_SCALAR(n);
+    // The enclaves' hidden state, measurement included.
     for (int i = 0; i < enclaves; i++) {
         ScopedCheckpointSection sec(cp, csprintf("enclave%d", i));
         const sgx::Enclave &e = st.enclaves[i].enclave;
@@ -466,8 +470,6 @@ EnclaveController::serialize(CheckpointOut &cp) const
         paramOut(cp, "isv_svn", id.isvSvn);
     }
     // What each logical processor runs.
-    const int n = contexts.size();
-    SERIALIZE_SCALAR(n);
     for (int i = 0; i < n; i++) {
         ScopedCheckpointSection sec(cp, csprintf("context%d", i));
         const Context &c = contexts[i];
