@@ -25,8 +25,9 @@ t64_args:                           /* struct t64_args (main.c) */
     .globl t64_encls, t64_enclu, t64_load, t64_store, t64_jump
     .globl r3_encls
 
-/* ENCLS or ENCLU with RAX, RBX, RCX and RDX from t64_args. */
-.macro LEAF name, insn
+/* ENCLS or ENCLU with RAX, RBX, RCX and RDX from t64_args, then \end:
+ * RET for lm_call, INT 0x41 back from ring 3 (at_cpl3). */
+.macro LEAF name, insn, end
 \name:
     pushq %rbx
     leaq 1f(%rip), %rax
@@ -43,11 +44,11 @@ t64_args:                           /* struct t64_args (main.c) */
 1:  movq $0, exc_resume(%rip)
     popq %rbx
     xorl %eax, %eax
-    ret
+    \end
 .endm
 
-LEAF t64_encls, encls
-LEAF t64_enclu, enclu
+LEAF t64_encls, encls, ret
+LEAF t64_enclu, enclu, ret
 
 /* RAX := the quadword at RBX (out RAX). */
 t64_load:
@@ -91,19 +92,7 @@ r3_encls:
 
 /* ENCLU at CPL 3 with t64_args (a fault resumes after it). */
     .globl r3_enclu
-r3_enclu:
-    leaq 1f(%rip), %rax
-    movq %rax, exc_resume(%rip)
-    movq t64_args + A_RBX(%rip), %rbx
-    movq t64_args + A_RCX(%rip), %rcx
-    movq t64_args + A_RDX(%rip), %rdx
-    movq t64_args + A_RAX(%rip), %rax
-    enclu
-    movq %rax, t64_args + A_OUT_RAX(%rip)
-    pushfq
-    popq %rax
-    movq %rax, t64_args + A_OUT_FLAGS(%rip)
-1:  int $0x41
+LEAF r3_enclu, enclu, "int $0x41"
 
 /*
  * EENTER the enclave whose TCS is t64_args.RBX, with t64_args.RDX for
