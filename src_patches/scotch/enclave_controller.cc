@@ -114,6 +114,7 @@ constexpr uint64_t FlagAf = 1 << 4;
 constexpr uint64_t FlagZf = 1 << 6;
 constexpr uint64_t FlagSf = 1 << 7;
 constexpr uint64_t FlagOf = 1 << 11;
+constexpr uint64_t FlagRf = 1 << 16;
 
 Fault
 gp()
@@ -815,7 +816,7 @@ EnclaveController::eexit(ThreadContext *tc, Context &c,
 void
 EnclaveController::asyncExit(ThreadContext *tc)
 {
-    // An interrupt, exception or SMI in enclave mode (SDM 39.3, AEX):
+    // An interrupt, exception or SMI in enclave mode (SDM 40.4, AEX):
     // the enclave's state to the current SSA frame, the synthetic state
     // to the registers, and the event is taken at the AEP.
     Context *c = context(tc);
@@ -853,8 +854,10 @@ EnclaveController::asyncExit(ThreadContext *tc)
     tc->setReg(int_reg::Rcx, c->aep);
     tc->setReg(int_reg::Rsp, ursp);
     tc->setReg(int_reg::Rbp, urbp);
+    // Synthetic RFLAGS (SDM table 40-1): CF, PF, AF, ZF, SF, OF and RF
+    // cleared, the rest kept.
     setRFlags(tc, getRFlags(tc) & ~(FlagCf | FlagPf | FlagAf | FlagZf |
-                                    FlagSf | FlagOf));
+                                    FlagSf | FlagOf | FlagRf));
     leave(tc, *c);
     tc->pcState(PCState(c->aep));
     ++stats.aexs;

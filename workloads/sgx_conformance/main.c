@@ -468,7 +468,7 @@ static uint32_t enclu3(uint32_t leaf, uint32_t rbx, uint32_t rcx)
     return at_cpl3(r3_enclu, 0);
 }
 
-/* EENTER, EGETKEY, AEX and ERESUME, EEXIT (SDM 41.4, 39.3). */
+/* EENTER, EGETKEY, AEX and ERESUME, EEXIT (SDM 41.4, 40.4). */
 static void run_checks(void)
 {
     const uint32_t smis = smm_mailbox.count;
@@ -479,7 +479,7 @@ static void run_checks(void)
     check("egetkey_key_nonzero", (seal_key[0][0] | seal_key[0][1]) != 0);
     check_eq64("aex_eresume_twice", enclave_out[4], 2);
     check_eq("smi_taken_in_enclave", smm_mailbox.count - smis, 1);
-    /* The SMI's save area holds the synthetic state (39.3.1). */
+    /* The SMI's save area holds the synthetic state (40.3.1). */
     check_eq64("smm_saw_aep", mb_save64(SMM_RIP), (uint32_t)r3_aep);
     check_eq64("smm_saw_synthetic_rax", mb_save64(SMM_RAX), ERESUME);
     check_eq64("smm_saw_synthetic_rbx", mb_save64(SMM_RBX),
