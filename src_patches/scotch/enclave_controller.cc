@@ -25,6 +25,7 @@
 #include "debug/Sgx.hh"
 #include "mem/port_proxy.hh"
 #include "scotch/abort_page.hh"
+#include "scotch/stall.hh"
 #include "sim/serialize.hh"
 #include "sim/system.hh"
 
@@ -196,11 +197,8 @@ EnclaveController::execute(ThreadContext *tc, bool user,
                 bits(tc->getReg(int_reg::Rax), 31, 0), fault->name());
         return fault;
     }
-    if (!pc_set) {
-        std::unique_ptr<PCStateBase> pc(tc->pcState().clone());
-        inst->advancePC(*pc);
-        tc->pcState(*pc);
-    }
+    if (!pc_set)
+        tc->pcState(*nextPc(tc, inst));
     return NoFault;
 }
 
@@ -590,19 +588,12 @@ EnclaveController::context(ThreadContext *tc)
     return &contexts[id];
 }
 
-Addr
+std::unique_ptr<PCStateBase>
 EnclaveController::nextPc(ThreadContext *tc, const StaticInstPtr &inst)
 {
     std::unique_ptr<PCStateBase> pc(tc->pcState().clone());
     inst->advancePC(*pc);
-    return pc->instAddr();
-}
-
-void
-EnclaveController::stall(ThreadContext *tc, Cycles cycles)
-{
-    if (cycles > 0)
-        tc->quiesceTick(tc->getCpuPtr()->clockEdge(cycles));
+    return pc;
 }
 
 Fault
@@ -737,7 +728,7 @@ EnclaveController::enter(ThreadContext *tc, Context &c, bool resume,
     if (!gpr)
         return gp();
 
-    const Addr next = nextPc(tc, inst);
+    const Addr next = nextPc(tc, inst)->instAddr();
     c.inEnclave = true;
     c.enclave = ec;
     c.tcsPaddr = tcs;
@@ -783,7 +774,7 @@ EnclaveController::enter(ThreadContext *tc, Context &c, bool resume,
     tc->pcState(PCState(pc));
     DPRINTF(Sgx, "ctx %d: %s TCS %#x at %#x (AEP %#x)\n", tc->contextId(),
             resume ? "ERESUME" : "EENTER", tcs_lin, pc, aep);
-    stall(tc, resume ? eresumeLatency : eenterLatency);
+    stallCore(tc, resume ? eresumeLatency : eenterLatency);
     return NoFault;
 }
 
@@ -805,11 +796,11 @@ EnclaveController::eexit(ThreadContext *tc, Context &c,
     if (!c.inEnclave)
         return gp();
     const Addr target = tc->getReg(int_reg::Rbx);
-    tc->setReg(int_reg::Rcx, nextPc(tc, inst));
+    tc->setReg(int_reg::Rcx, nextPc(tc, inst)->instAddr());
     leave(tc, c);
     tc->pcState(PCState(target));
     DPRINTF(Sgx, "ctx %d: EEXIT to %#x\n", tc->contextId(), target);
-    stall(tc, eexitLatency);
+    stallCore(tc, eexitLatency);
     return NoFault;
 }
 
@@ -862,7 +853,7 @@ EnclaveController::asyncExit(ThreadContext *tc)
     tc->pcState(PCState(c->aep));
     ++stats.aexs;
     DPRINTF(Sgx, "ctx %d: AEX to %#x\n", tc->contextId(), c->aep);
-    stall(tc, aexLatency);
+    stallCore(tc, aexLatency);
 }
 
 Fault

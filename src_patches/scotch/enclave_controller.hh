@@ -98,9 +98,9 @@ class EnclaveController : public SimObject, public SgxHook
      *  not one of the enclave's own R/W pages. */
     Addr gprSgx(ThreadContext *tc, const scotch::sgx::EnclaveContext &e,
                 Addr tcs_paddr, uint32_t frame) const;
-    /** Where the instruction after @p inst is. */
-    static Addr nextPc(ThreadContext *tc, const StaticInstPtr &inst);
-    void stall(ThreadContext *tc, Cycles cycles);
+    /** The PC of the instruction after @p inst. */
+    static std::unique_ptr<PCStateBase> nextPc(ThreadContext *tc,
+                                               const StaticInstPtr &inst);
 
     /**
      * The physical address of linear address @p lin (an ENCLS operand),

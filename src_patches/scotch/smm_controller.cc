@@ -23,6 +23,7 @@
 #include "debug/SmmSmrr.hh"
 #include "mem/packet.hh"
 #include "scotch/abort_page.hh"
+#include "scotch/stall.hh"
 #include "sim/serialize.hh"
 #include "sim/system.hh"
 
@@ -261,7 +262,7 @@ SmmController::enterSmm(ThreadContext *tc)
     c.entryTick = curTick();
     loadSmmEnvironment(tc, c.smbase);
     stats.smis[tc->contextId()]++;
-    stall(tc, entryLatency);
+    stallCore(tc, entryLatency);
 }
 
 std::string
@@ -364,14 +365,7 @@ SmmController::resume(ThreadContext *tc)
             id, area.get<uint64_t>(SMM_RIP), cycles, c.smbase);
     for (Observer *o : observers)
         o->smmLeft(tc, cycles);
-    stall(tc, exitLatency);
-}
-
-void
-SmmController::stall(ThreadContext *tc, Cycles cycles)
-{
-    if (cycles > 0)
-        tc->quiesceTick(tc->getCpuPtr()->clockEdge(cycles));
+    stallCore(tc, exitLatency);
 }
 
 bool

@@ -116,8 +116,6 @@ class SmmController : public SimObject, public SmmHook
     void restoreState(ThreadContext *tc, const scotch::SaveArea &area);
     /** Load the SMM environment: real-mode-like, CS.base = SMBASE. */
     void loadSmmEnvironment(ThreadContext *tc, Addr smbase);
-    /** Stall the thread for @p cycles (SMM entry/exit latency). */
-    void stall(ThreadContext *tc, Cycles cycles);
     /** Tell the core whether any context's SMRR is valid. */
     void updateGuard();
 
