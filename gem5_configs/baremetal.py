@@ -51,6 +51,18 @@ from scotch_plugin.gem5_components.smm_board import (  # noqa: E402
 PROG = "baremetal.py"
 
 
+def latencies(text: str) -> tuple[int, int, int, int]:
+    """``--sgx-latencies``: four cycle counts, comma-separated."""
+    parts = text.split(",")
+    if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected four cycle counts, "
+            "EENTER,EEXIT,AEX,ERESUME (such as 0,0,0,0)"
+        )
+    eenter, eexit, aex, eresume = (int(p) for p in parts)
+    return eenter, eexit, aex, eresume
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True, help="multiboot ELF")
@@ -103,6 +115,13 @@ def parse_args() -> argparse.Namespace:
         type=lambda text: int(text, 0),
         default=0x10000000,
         help="physical base of the EPC (default 0x10000000)",
+    )
+    parser.add_argument(
+        "--sgx-latencies",
+        type=latencies,
+        default=(0, 0, 0, 0),
+        metavar="EENTER,EEXIT,AEX,ERESUME",
+        help="cycles each of these adds (default 0,0,0,0)",
     )
     parser.add_argument(
         "--max-ticks",
@@ -183,7 +202,9 @@ def main() -> None:
     else:
         board.set_linux64_workload(args.image)
     if args.epc_size:
-        board.add_enclave_page_cache(args.epc_base, args.epc_size)
+        board.add_enclave_page_cache(
+            args.epc_base, args.epc_size, args.sgx_latencies
+        )
     apply_scotch_args(board, scotch, args)
     # Default exit handling: m5 exit/fail end the run, m5 checkpoint saves
     # <outdir>/cpt.<tick> and goes on, m5 switchcpu switches models.

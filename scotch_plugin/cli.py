@@ -168,6 +168,43 @@ def _bench_handler(args: argparse.Namespace) -> None:
               f"{_ledger_line(r)}")  # fmt: skip
 
 
+def _bench_enclave(args: argparse.Namespace) -> None:
+    from scotch_plugin.sgx import bench as sgx_bench
+    from scotch_plugin.sgx import latency
+
+    lat = latency.preset(args.sgx_latency)
+    rounds = args.rounds or 64
+    cpus = tuple(args.cpu or ("o3", "timing"))
+    runs = [sgx_bench.run_on_gem5(args.gem5_binary, cpu, rounds, lat,
+                                  args.clock) for cpu in cpus]  # fmt: skip
+    print(f"SGX in gem5 (workloads/sgx_conformance bench={rounds}), "
+          f"{args.clock}, latencies EENTER/EEXIT/AEX/ERESUME {lat} cycles "
+          f"(--sgx-latency {args.sgx_latency}); TSC cycles, medians of "
+          f"{rounds} rounds")  # fmt: skip
+    print(f"{'cpu':8} {'EENTER..EEXIT':>13} {'SMI out':>8} {'SMI in':>8} "
+          f"{'AEX+ERESUME':>11}   {'load: abort':>11} {'RAM':>5}   "
+          f"{'store: abort':>12} {'RAM':>5}   {'AEXs':>5} "
+          f"{'host s':>6}")  # fmt: skip
+    for r in runs:
+        f = r.figures
+        print(f"{r.cpu:8} {r.enter_exit:13.0f} "
+              f"{f['smi_outside'].median:8.0f} {f['smi_inside'].median:8.0f}"
+              f" {r.aex_eresume:11.0f}   {f['abort_load'].median:11.1f} "
+              f"{f['ram_load'].median:5.1f}   {f['abort_store'].median:12.1f}"
+              f" {f['ram_store'].median:5.1f}   {r.aexs:5d} "
+              f"{r.host_seconds:6.1f}")  # fmt: skip
+    print("EENTER..EEXIT: an enclave thread that only EEXITs, less the "
+          "timing (LFENCE;RDTSC); AEX+ERESUME: an SMI raised inside it "
+          "less the empty enclave and the same SMI outside; load: a chain "
+          "of dependent loads, store: a run of stores, cycles per access, "
+          "paging off, to an EPC page outside enclave mode (the abort "
+          "page) and to RAM; AEXs: the controller's stats (warm-up "
+          "included)")  # fmt: skip
+    for src in (latency.HOTCALLS, latency.NEMESIS):
+        print(f"published: {src.pair} {src.cycles:,} cycles: {src.what} "
+              f"({src.citation})")  # fmt: skip
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from scotch_plugin.baremetal import bench
 
@@ -186,6 +223,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             f"scotch bench {args.what}: needs --gem5-binary (only 'handler' "
             "runs on QEMU)"
         )
+    if args.what in ("enclave", "all"):
+        _bench_enclave(args)
     cpus = tuple(args.cpu or ("o3", "timing"))
     if args.what in ("roundtrip", "all"):
         print(
@@ -512,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bench",
-        help="benchmarks of the gem5 SMM model (print figures)",
+        help="benchmarks of the gem5 SMM and SGX models (print figures)",
         description=(
             "roundtrip: cycles of one SMI round trip with an empty handler "
             "on each CPU model; overhead: host time per simulated "
@@ -522,13 +561,18 @@ def build_parser() -> argparse.ArgumentParser:
             "SMI of Scotch's real accounting handler on fake Xen state, "
             "against an empty handler, compared with the paper, and the "
             "ledger it exports verified (without --gem5-binary: on QEMU, "
-            "functional result only); sweep: the sweep runner's scaling "
+            "functional result only); enclave: cycles of EENTER to EEXIT "
+            "of an empty enclave, of the AEX and ERESUME an SMI inside it "
+            "causes, and of the abort page (X86EnclaveController); sweep: "
+            "the sweep runner's scaling "
             "from 1 to 2 local workers on 8 gem5 points and its own cost "
             "per point (--repeats times)."
         ),
     )
     p.add_argument(
-        "what", choices=("roundtrip", "overhead", "handler", "sweep", "all")
+        "what",
+        choices=("roundtrip", "overhead", "handler", "enclave", "sweep",
+                 "all"),  # fmt: skip
     )
     p.add_argument(
         "--gem5-binary",
@@ -559,7 +603,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds",
         type=int,
         metavar="N",
-        help="handler: timed SMIs per handler (even, 2..512; default 64)",
+        help="handler: timed SMIs per handler (even, 2..512; default "
+        "64); enclave: rounds of each figure (1..512; default 64)",
+    )
+    p.add_argument(
+        "--sgx-latency",
+        default="zero",
+        choices=("zero", "published"),
+        help="enclave: X86EnclaveController's EENTER, EEXIT, AEX and "
+        "ERESUME latencies: 0, or split from published pairs "
+        "(scotch_plugin/sgx/latency.py)",
     )
     p.set_defaults(func=_cmd_bench)
 

@@ -112,6 +112,29 @@ def test_baremetal_wires_an_enclave_page_cache(m5stub, capsys, tmp_path):
     assert board.sgx.epc_size == "64KiB"
     # DMA to the EPC is refused by the same memory-side guard as SMRAM's.
     assert board.smram_guard.epc is board.sgx
+    assert board.sgx.eenter_latency == 0
+    assert board.sgx.eresume_latency == 0
+
+
+def test_baremetal_sets_the_enclave_latencies(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    run_config("baremetal.py",
+               ["--image", str(image), "--epc-size", "64KiB",
+                "--sgx-latencies", "1,2,3,4"], capsys)  # fmt: skip
+    sgx = m5stub.record["instantiated"].board.sgx
+    assert (sgx.eenter_latency, sgx.eexit_latency, sgx.aex_latency,
+            sgx.eresume_latency) == (1, 2, 3, 4)  # fmt: skip
+
+
+def test_baremetal_refuses_three_latencies(m5stub, capsys, tmp_path):
+    image = tmp_path / "image.elf"
+    image.write_bytes(b"")
+    with pytest.raises(SystemExit):
+        run_config("baremetal.py",
+                   ["--image", str(image), "--epc-size", "64KiB",
+                    "--sgx-latencies", "1,2,3"], capsys)  # fmt: skip
+    assert "EENTER,EEXIT,AEX,ERESUME" in capsys.readouterr().err
 
 
 def test_baremetal_has_no_enclave_page_cache_by_default(

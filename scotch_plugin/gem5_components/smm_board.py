@@ -190,19 +190,34 @@ class ScotchX86Board(X86Board):
             hypervisor_end=hypervisor_end,
         )
 
-    def add_enclave_page_cache(self, base: int, size: str) -> None:
+    def add_enclave_page_cache(
+        self,
+        base: int,
+        size: str,
+        latencies: tuple[int, int, int, int] = (0, 0, 0, 0),
+    ) -> None:
         """Add SGX1's enclave memory protection (``X86EnclaveController``):
         an EPC of ``size`` (such as ``"64KiB"``) at physical ``base``,
         which CPUs, page walks and SMM outside an enclave see as SGX's
         abort page, and DMA, refused by the SMRAM guard, too. ENCLS
         builds enclaves in it. The E820 map still lists it as RAM: the
-        bare-metal images know where it is."""
+        bare-metal images know where it is. ``latencies`` are the cycles
+        EENTER, EEXIT, an AEX and ERESUME add (scotch_plugin/sgx/
+        latency.py has published figures)."""
         if not self._with_smm:
             raise ValueError("the EPC's DMA guard is the SMRAM guard: it "
                              "needs the SMM model")  # fmt: skip
         from m5.objects import X86EnclaveController
 
-        self.sgx = X86EnclaveController(epc_base=base, epc_size=size)
+        eenter, eexit, aex, eresume = latencies
+        self.sgx = X86EnclaveController(
+            epc_base=base,
+            epc_size=size,
+            eenter_latency=eenter,
+            eexit_latency=eexit,
+            aex_latency=aex,
+            eresume_latency=eresume,
+        )
         self.smram_guard.epc = self.sgx
 
     def get_mem_side_coherent_io_port(self):  # type: ignore[override]

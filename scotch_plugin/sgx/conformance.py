@@ -2,7 +2,10 @@
 them.
 
 The image builds two enclaves with ENCLS (their layout and pages are the
-ones here; the second differs in the last byte of its code page) and
+ones here and in the image's ``layout.h``; the second differs in the
+last byte of its code page), each with two threads: the suite's, which
+enters at the start of the code page, and the benchmark's, at
+``BENCH_ENTRY_OFFSET`` in it. It
 passes EINIT the MRENCLAVEs the host computes, on its command line, as a
 signing tool puts them in the SIGSTRUCT: EINIT succeeds only if gem5
 measured the same pages the same way. The code page holds the enclave's
@@ -33,7 +36,7 @@ from scotch_plugin.sgx.measure import (
 EPC_BASE = 0x1000_0000
 EPC_SIZE = "64KiB"
 #: The enclave: ELRANGE (the EPC pages that back it, one to one), one
-#: SSA frame of one page, and its pages.
+#: SSA frame of one page per thread, and its pages.
 BASE = 0x1000_0000
 SIZE = 0x8000
 SSA_FRAME_SIZE = 1
@@ -41,16 +44,20 @@ TCS_OFFSET = 0x1000
 CODE_OFFSET = 0x2000
 SSA_OFFSET = 0x3000
 DATA_OFFSET = 0x4000
+TCS2_OFFSET = 0x5000
+SSA2_OFFSET = 0x6000
+#: Where the benchmark's thread enters, in the code page.
+BENCH_ENTRY_OFFSET = 0x800
 #: The section of the image that holds the enclave's code.
 CODE_SECTION = ".enclave_code"
 
 
-def tcs_page() -> bytes:
-    """The TCS: OSSA, NSSA 1, OENTRY, FS and GS limits all ones."""
+def tcs_page(ossa: int = SSA_OFFSET, oentry: int = CODE_OFFSET) -> bytes:
+    """A TCS: OSSA, NSSA 1, OENTRY, FS and GS limits all ones."""
     page = bytearray(PAGE_SIZE)
-    struct.pack_into("<Q", page, 16, SSA_OFFSET)
+    struct.pack_into("<Q", page, 16, ossa)
     struct.pack_into("<I", page, 28, 1)
-    struct.pack_into("<Q", page, 32, CODE_OFFSET)
+    struct.pack_into("<Q", page, 32, oentry)
     struct.pack_into("<II", page, 64, 0xFFFF_FFFF, 0xFFFF_FFFF)
     return bytes(page)
 
@@ -89,6 +96,7 @@ def pages(elf: Path, variant: int) -> list[Page]:
     """The pages in the order the image adds them; the SSA and data
     pages are added but not measured (EADD only)."""
     rw = secinfo_flags(PT_REG, SECINFO_R | SECINFO_W)
+    bench_tcs = tcs_page(SSA2_OFFSET, CODE_OFFSET + BENCH_ENTRY_OFFSET)
     return [
         Page(TCS_OFFSET, secinfo_flags(PT_TCS), tcs_page()),
         Page(
@@ -98,6 +106,8 @@ def pages(elf: Path, variant: int) -> list[Page]:
         ),
         Page(SSA_OFFSET, rw, bytes(PAGE_SIZE), measured=False),
         Page(DATA_OFFSET, rw, bytes(PAGE_SIZE), measured=False),
+        Page(TCS2_OFFSET, secinfo_flags(PT_TCS), bench_tcs),
+        Page(SSA2_OFFSET, rw, bytes(PAGE_SIZE), measured=False),
     ]
 
 
@@ -115,11 +125,15 @@ def mrenclave(elf: Path, variant: int = 0) -> bytes:
     return m.einit()
 
 
-def gem5_args(elf: Path) -> list[str]:
-    """The run's platform and command line (baremetal.py)."""
+def gem5_args(elf: Path, bench_rounds: int = 0) -> list[str]:
+    """The run's platform and command line (baremetal.py); with
+    ``bench_rounds``, the image times the enclave instead of checking it
+    (bench.c)."""
     digests = (
         f"mrenclave={mrenclave(elf, 0).hex()} "
         f"mrenclave2={mrenclave(elf, 1).hex()}"
     )
+    if bench_rounds:
+        digests += f" bench={bench_rounds}"
     return ["--epc-base", hex(EPC_BASE), "--epc-size", EPC_SIZE,
             "--cmdline", digests]  # fmt: skip

@@ -6,17 +6,17 @@
  * SGX, so there is no oracle; each check names the Intel SDM (vol. 3D)
  * section or the Operation it follows.
  *
- * The platform has an EPC of 16 pages at EPC_BASE (gem5: --epc-base and
- * --epc-size). The enclaves built here are the ones
- * scotch_plugin/sgx/conformance.py describes; the host passes their
- * MRENCLAVEs, computed as the SDM measures them, on the command line
- * ("mrenclave=<64 hex digits>" and "mrenclave2=" for the second), as a
- * signing tool would put them in the SIGSTRUCT, and EINIT succeeds only
- * if gem5 measured the same. ELRANGE maps one to one onto the EPC pages
- * that back it (lm_call's identity map), the SECS lies beyond it.
+ * The platform and the enclaves are layout.h's. The enclaves built here
+ * are the ones scotch_plugin/sgx/conformance.py describes; the host
+ * passes their MRENCLAVEs, computed as the SDM measures them, on the
+ * command line ("mrenclave=<64 hex digits>" and "mrenclave2=" for the
+ * second), as a signing tool would put them in the SIGSTRUCT, and EINIT
+ * succeeds only if gem5 measured the same.
  * "milestone=checkpoint" or "=switch" has the first enclave run take an
  * m5 checkpoint or switch CPU models from inside the enclave: a restore
  * of that checkpoint, or the new model, must go on and pass.
+ * "bench=<rounds>" builds the first enclave without the checks and
+ * times it instead (bench.c).
  *
  * Abort-page semantics (38.3): from outside an enclave, reads of the
  * EPC return all ones and writes are dropped, whoever makes them: the
@@ -28,6 +28,7 @@
 
 #include "../selectors/lm64.h"
 #include "../selectors/ring3.h"
+#include "bench.h"
 #include "check.h"
 #include "cmdline.h"
 #include "console.h"
@@ -38,24 +39,8 @@
 #include "scotch/smm_save_map.h"
 #include "smm_mailbox.h"
 
-#define PG 4096u
-#define EPC_BASE 0x10000000u
-#define EPC_PAGE(i) (EPC_BASE + (i) * PG)
-#define SECS_PAGE EPC_PAGE(8)
-#define UNUSED_PAGE EPC_PAGE(10) /* never an enclave's */
+#include "layout.h"
 
-/* The enclave (scotch_plugin/sgx/conformance.py): identity-mapped. */
-#define ENCL_BASE 0x10000000u
-#define ENCL_SIZE 0x8000u
-#define TCS_OFF 0x1000u
-#define CODE_OFF 0x2000u
-#define SSA_OFF 0x3000u
-#define DATA_OFF 0x4000u
-#define MARKER 0x5ec1a7e5u /* tests.S */
-
-/* The local APIC, moved below 1 GiB where lm_call maps it (tests.S). */
-#define APIC_BASE 0x3e000000u
-#define IA32_APIC_BASE 0x1b
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
@@ -70,10 +55,6 @@
 #define EINIT 2
 #define EREMOVE 3
 #define EEXTEND 6
-#define EGETKEY 1
-#define EENTER 2
-#define ERESUME 3
-#define EEXIT 4
 #define PT_SECS 0
 #define PT_TCS 1
 #define PT_REG 2
@@ -108,6 +89,7 @@ extern const uint8_t enclave_code[], enclave_code_end[];
 
 static uint8_t secs_src[PG] __attribute__((aligned(4096)));
 static uint8_t tcs_src[PG] __attribute__((aligned(4096)));
+static uint8_t tcs2_src[PG] __attribute__((aligned(4096)));
 static uint8_t code_src[PG] __attribute__((aligned(4096)));
 static uint8_t ssa_src[PG] __attribute__((aligned(4096)));
 static uint8_t data_src[PG] __attribute__((aligned(4096)));
@@ -203,6 +185,10 @@ static void build_sources(int variant)
     put(tcs_src + 32, CODE_OFF, 8);      /* OENTRY */
     put(tcs_src + 64, 0xffffffffu, 4);   /* FSLIMIT */
     put(tcs_src + 68, 0xffffffffu, 4);   /* GSLIMIT */
+    for (unsigned i = 0; i < PG; i++)    /* the benchmark's thread */
+        tcs2_src[i] = tcs_src[i];
+    put(tcs2_src + 16, SSA2_OFF, 8);
+    put(tcs2_src + 32, CODE_OFF + BENCH_ENTRY_OFF, 8);
     for (unsigned i = 0; i < PG; i++)
         code_src[i] = 0;
     for (unsigned i = 0; enclave_code + i < enclave_code_end; i++)
@@ -354,11 +340,15 @@ static int build_enclave(int variant, const uint8_t mr[32], int checks,
         eadd(EPC_PAGE(3), ENCL_BASE + SSA_OFF, PT_REG, SI_R | SI_W,
              ssa_src).fault == 0 &&
         eadd(EPC_PAGE(4), ENCL_BASE + DATA_OFF, PT_REG, SI_R | SI_W,
-             data_src).fault == 0;
+             data_src).fault == 0 &&
+        eadd(EPC_PAGE(5), ENCL_BASE + TCS2_OFF, PT_TCS, 0, tcs2_src)
+                .fault == 0 &&
+        eadd(EPC_PAGE(6), ENCL_BASE + SSA2_OFF, PT_REG, SI_R | SI_W,
+             ssa_src).fault == 0;
     if (checks) {
         check("eadd", added);
         check_eq("eadd_outside_elrange_gp",
-                 eadd(EPC_PAGE(5), ENCL_BASE + ENCL_SIZE, PT_REG, SI_R,
+                 eadd(SPARE_PAGE, ENCL_BASE + ENCL_SIZE, PT_REG, SI_R,
                       code_src).fault, GP);
         outside_meets_enclave_page(dma_ok);
         /* EEXTEND Operation: 256-byte chunks of the enclave's pages. */
@@ -366,7 +356,8 @@ static int build_enclave(int variant, const uint8_t mr[32], int checks,
                  encls(EEXTEND, SECS_PAGE, EPC_PAGE(1) + 8, 0).fault, GP);
     }
     const int extended = eextend_page(EPC_PAGE(1)) &&
-                         eextend_page(EPC_PAGE(2));
+                         eextend_page(EPC_PAGE(2)) &&
+                         eextend_page(EPC_PAGE(5));
     if (checks) {
         check("eextend", extended);
         /* EINIT Operation: the measurement the SIGSTRUCT names. */
@@ -389,7 +380,7 @@ static int build_enclave(int variant, const uint8_t mr[32], int checks,
         o = encls(EINIT, (uint32_t)sigstruct, SECS_PAGE, (uint32_t)token);
         check_eq("einit_twice_gp", o.fault, GP);
         check_eq("eadd_after_einit_gp",
-                 eadd(EPC_PAGE(5), ENCL_BASE + 0x5000, PT_REG, SI_R,
+                 eadd(SPARE_PAGE, ENCL_BASE + 0x7000, PT_REG, SI_R,
                       code_src).fault, GP);
         check_eq("enclave_page_still_hidden",
                  *(volatile uint32_t *)EPC_PAGE(2), 0xffffffffu);
@@ -407,7 +398,7 @@ static int remove_enclave(int checks)
         check("eremove_secs_child_present_zf", (o.flags & FLAG_ZF) != 0);
     }
     int removed = 1;
-    for (uint32_t i = 1; i <= 4; i++) {
+    for (uint32_t i = 1; i <= 6; i++) {
         o = encls(EREMOVE, 0, EPC_PAGE(i), 0);
         removed &= o.fault == 0 && o.rax == 0;
     }
@@ -415,7 +406,7 @@ static int remove_enclave(int checks)
     removed &= o.fault == 0 && o.rax == 0 && !(o.flags & FLAG_ZF);
     if (checks) {
         check("eremove", removed);
-        o = encls(EREMOVE, 0, EPC_PAGE(6), 0);
+        o = encls(EREMOVE, 0, FREE_PAGE, 0);
         check_eq64("eremove_free_page", o.rax, 0);
         check_eq("eremove_outside_epc_pf",
                  encls(EREMOVE, 0, (uint32_t)ram_buf & ~(PG - 1), 0).fault,
@@ -513,6 +504,15 @@ int kmain(uint32_t magic, uint32_t mbi)
     check("mrenclave_given", have_mr);
     const int have_mr2 = parse_digest("mrenclave2=", mrenclave[1]);
     check("mrenclave2_given", have_mr2);
+    const int rounds = cmdline_number("bench=", 0);
+    if (rounds > 0) {
+        const int built = build_enclave(0, mrenclave[0], 0, 0);
+        check("enclave_built", built);
+        if (built)
+            sgx_bench((unsigned)rounds);
+        check("enclave_removed", remove_enclave(0));
+        return check_verdict("sgx_bench");
+    }
     const char *m = cmdline_value("milestone=");
     milestone = !m ? 0 : m[0] == 'c' ? 1 : m[0] == 's' ? 2 : 0;
     const int dev = find_ide();

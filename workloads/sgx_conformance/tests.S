@@ -5,6 +5,7 @@
  * instruction under test and is logged in exc_log (lm64.S).
  */
 #include "../selectors/lm64.h"
+#include "layout.h"
 
     .data
     .align 8
@@ -108,7 +109,7 @@ r3_enter:
     movq %rcx, exc_resume(%rip)
     movq t64_args + A_RBX(%rip), %rbx
     movq t64_args + A_RDX(%rip), %rdx
-    movl $2, %eax                   /* EENTER */
+    movl $EENTER, %eax
     enclu
     movq %rax, t64_args + A_OUT_RAX(%rip)
     int $0x41
@@ -119,6 +120,67 @@ r3_aep:
     .data
     .align 4
 aep_count:
+    .long 0
+
+/*
+ * The benchmark's timing loops at CPL 3 (bench.c), from t64_args: RAX
+ * the rounds, RCX where each round's TSC delta goes (a uint32_t each).
+ * r3_bench_enclave: EENTER the thread whose TCS is RBX with RDX for it
+ * (enclave_bench), back at EEXIT; an AEX inside comes to bench_aep,
+ * which counts it and ERESUMEs. r3_bench_smi: the same SMI outside any
+ * enclave, RDX the address of the SMM handler's count.
+ */
+    .text
+    .globl r3_bench_enclave, r3_bench_smi, bench_aep_count
+r3_bench_enclave:
+    movq t64_args + A_RAX(%rip), %r8
+    movq t64_args + A_RCX(%rip), %r9
+    movq t64_args + A_RBX(%rip), %r10
+    movq t64_args + A_RDX(%rip), %r11
+1:  lfence
+    rdtsc
+    movl %eax, %r12d
+    movq %r10, %rbx
+    movq %r11, %rdx
+    leaq bench_aep(%rip), %rcx
+    movl $EENTER, %eax
+    enclu                           /* EEXIT returns here */
+    lfence
+    rdtsc
+    subl %r12d, %eax
+    movl %eax, (%r9)
+    addq $4, %r9
+    decq %r8
+    jnz 1b
+    int $0x41
+bench_aep:                          /* RAX, RBX, RCX: ERESUME's */
+    incl bench_aep_count(%rip)
+    enclu
+
+r3_bench_smi:
+    movq t64_args + A_RAX(%rip), %r8
+    movq t64_args + A_RCX(%rip), %r9
+    movq t64_args + A_RDX(%rip), %r11
+    movl $APIC_BASE, %esi
+1:  lfence
+    rdtsc
+    movl %eax, %r12d
+    movl (%r11), %edi
+    movl $ICR_SMI_SELF, APIC_ICR_LOW(%rsi)
+2:  cmpl (%r11), %edi
+    je 2b
+    lfence
+    rdtsc
+    subl %r12d, %eax
+    movl %eax, (%r9)
+    addq $4, %r9
+    decq %r8
+    jnz 1b
+    int $0x41
+
+    .data
+    .align 4
+bench_aep_count:
     .long 0
 
 /*
@@ -136,11 +198,6 @@ aep_count:
  * checkpoint, 2 an m5 switchcpu (gem5 saves or switches there)
  * and EEXITs to where EENTER came from.
  */
-#define APIC_BASE 0x3e000000
-#define CODE_OFF 0x2000
-#define DATA_OFF 0x4000
-#define MARKER 0x5ec1a7e5
-
     .section .enclave_code, "a"
     .globl enclave_code, enclave_code_end
 enclave_code:
@@ -178,8 +235,8 @@ enclave_code:
 4:  movq %r12, %rdi
     movq 40(%r14), %r13             /* &aep_count, outside */
     movl $APIC_BASE, %esi
-    movl $0x00040200, 0x300(%rsi)   /* ICR: SMI to self */
-    movl $1000, 0x380(%rsi)         /* the timer: one shot, soon */
+    movl $ICR_SMI_SELF, APIC_ICR_LOW(%rsi)
+    movl $1000, APIC_TIMER_INIT(%rsi) /* the timer: one shot, soon */
     movl $50000000, %ecx
 1:  cmpl $2, (%r13)                 /* both came back through the AEP */
     jae 2f
@@ -188,7 +245,30 @@ enclave_code:
 2:  movl (%r13), %eax
     movq %rax, 32(%r14)
     movq %r15, %rbx
-    movl $4, %eax                   /* EEXIT */
+    movl $EEXIT, %eax
+    enclu
+
+/*
+ * The benchmark's thread (TCS2's OENTRY; bench.c). RDX 0: EEXIT at once,
+ * the empty enclave. Otherwise RDX is the address of the AEP's count
+ * (outside): raise an SMI (an AEX), wait until the AEP has counted it
+ * and ERESUME has come back, then EEXIT.
+ */
+    .org BENCH_ENTRY_OFF
+enclave_bench:
+    testq %rdx, %rdx
+    jnz 1f
+    movq %rcx, %rbx
+    movl $EEXIT, %eax
+    enclu
+1:  movq %rcx, %r15
+    movl (%rdx), %edi
+    movl $APIC_BASE, %esi
+    movl $ICR_SMI_SELF, APIC_ICR_LOW(%rsi)
+2:  cmpl (%rdx), %edi
+    je 2b
+    movq %r15, %rbx
+    movl $EEXIT, %eax
     enclu
 enclave_code_end:
 
