@@ -10,6 +10,7 @@ gdt:
     .quad 0x00af9b000000ffff        /* 0x18 code64 */
     .quad 0x00009b000000ffff        /* 0x20 code16: base 0, 64 KiB */
     .quad 0x000093000000ffff        /* 0x28 data16 */
+    .quad 0, 0                      /* 0x30 a TSS (cpu_load_tss) */
 gdt_end:
     .globl gdt_desc
 gdt_desc:
@@ -52,6 +53,26 @@ cpu_init:
     cmpl $32, %ecx
     jb 2b
     lidt idt_desc
+    ret
+
+/*
+ * void cpu_load_tss(const void *tss, uint32_t limit): TR := an available
+ * TSS at tss (below 4 GiB), as a kernel loads one for its ring-0 stack.
+ * Once: LTR marks the descriptor busy.
+ */
+    .globl cpu_load_tss
+cpu_load_tss:
+    movl 4(%esp), %eax
+    movl 8(%esp), %ecx
+    movw %cx, gdt + 0x30
+    movw %ax, gdt + 0x32
+    shrl $16, %eax
+    movb %al, gdt + 0x34
+    movb $0x89, gdt + 0x35          /* present, DPL 0, available TSS */
+    movb $0, gdt + 0x36
+    movb %ah, gdt + 0x37
+    movw $0x30, %ax
+    ltr %ax
     ret
 
     .globl cpu_reload_idt

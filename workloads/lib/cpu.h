@@ -15,6 +15,10 @@
 #define SEL_CODE64 0x18
 #define SEL_CODE16 0x20
 #define SEL_DATA16 0x28
+#define SEL_TSS 0x30
+
+/** TR := a TSS at @tss of @limit + 1 bytes (once; cpu.S). */
+void cpu_load_tss(const void *tss, uint32_t limit);
 
 /** Load our GDT and IDT and reload every segment register. */
 void cpu_init(void);

@@ -52,11 +52,6 @@ static uint64_t save64(unsigned off)
     return *(volatile uint64_t *)(SCOTCH_SMBASE + off);
 }
 
-static uint16_t save16(unsigned off)
-{
-    return *(volatile uint16_t *)(SCOTCH_SMBASE + off);
-}
-
 static uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -189,13 +184,14 @@ static int find_current(struct current *cur)
     if (!(save64(SMM_EFER) & EFER_LMA))
         return 0; /* not in long mode: not Xen (yet) */
     cur->cr3 = save64(SMM_CR3);
-    if ((save16(SMM_SEG_CS + SMM_SEG_SEL) & 3) == 0) {
-        sp = save64(SMM_RSP); /* in Xen: on its stack */
-    } else {
-        /* In a guest: Xen's stack is where the TSS sends ring 0. */
-        if (!virt_read64(cur->cr3, save64(SMM_TR + SMM_SEG_BASE) + 4, &sp))
-            return 0;
-    }
+    /*
+     * Xen's stack for this CPU is where its TSS sends ring 0, a constant
+     * per CPU. Not RSP, even at CPL 0: Xen's SYSCALL entry stubs and its
+     * SYSRET exit run a few instructions at CPL 0 on the guest's stack,
+     * and a random SMI there would read the guest's memory as Xen's.
+     */
+    if (!virt_read64(cur->cr3, save64(SMM_TR + SMM_SEG_BASE) + 4, &sp))
+        return 0;
     cur->cpu_info = (sp | (c->stack_size - 1)) + 1 - c->cpu_info_size;
     if (!virt_read64(cur->cr3, cur->cpu_info + c->cpu_info_current_vcpu,
                      &vcpu) ||

@@ -103,6 +103,9 @@ static uint8_t xen_stack[XEN_STACK_SIZE]
 static uint8_t fake_vcpu[2][256] __attribute__((aligned(64)));
 static uint8_t fake_domain[2][256] __attribute__((aligned(64)));
 static uint8_t export_page[4096] __attribute__((aligned(4096)));
+/* Xen's TSS: its RSP0 is how the handler finds this CPU's stack, and so
+ * cpu_info (smm_main.c: find_current). */
+static uint8_t fake_tss[104] __attribute__((aligned(16)));
 
 static uint8_t image[0x8000];
 static uint32_t deltas[MAX_ROUNDS];
@@ -137,6 +140,8 @@ static void build_xen_state(void)
         put64(fake_domain[i], DOMAIN_DOMAIN_ID, i ? DOM_B : DOM_A);
     }
     put64(cpu_info(), CPU_INFO_CURRENT_VCPU, xen_va(fake_vcpu[0]));
+    put64(fake_tss, 4, xen_va(cpu_info())); /* RSP0: the stack's top */
+    cpu_load_tss(fake_tss, sizeof(fake_tss) - 1);
 }
 
 static uint32_t parse_u32(const char *key, uint32_t dflt)
