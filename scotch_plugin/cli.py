@@ -261,11 +261,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                     f"  ns/inst, {what}; vs {ref.label}: difference of "
                     "the means +- its standard error"
                 )
-                print(f"  {'config':15} {'cpu':7} {'insts':>9} {'mean':>7} "
+                print(f"  {'config':16} {'cpu':7} {'insts':>9} {'mean':>7} "
                       f"{'stdev':>6} {'min':>7}")  # fmt: skip
                 for s in speeds:
                     diff, se = s.versus(ref)
-                    print(f"  {s.label:15} {s.cpu:7} {s.sim_insts:9.0f} "
+                    print(f"  {s.label:16} {s.cpu:7} {s.sim_insts:9.0f} "
                           f"{s.mean:7.1f} {s.stdev:6.1f} {s.best:7.1f}  "
                           f"{diff:+6.2f} % +- {se:.2f}")  # fmt: skip
                 for s in speeds:

@@ -61,6 +61,7 @@ def test_overhead_configs_boot_the_same_image_with_gems_loader():
     gem5, vanilla = Path("/g/gem5.opt"), Path("/v/gem5.opt")
     configs = bench.overhead_configs(gem5, vanilla)
     assert [c[0] for c in configs] == [
+        "SMM devices, EPC",
         "SMM devices",
         "no SMM devices",
         "vanilla gem5",
@@ -68,9 +69,12 @@ def test_overhead_configs_boot_the_same_image_with_gems_loader():
     for _, _, extra in configs:
         assert extra[:2] == ["--loader", "linux64"]
     # A vanilla binary has none of our SimObjects: no SMM devices.
-    assert configs[2][1] == vanilla and "--no-smm" in configs[2][2]
-    assert "--no-smm" not in configs[0][2]
-    assert len(bench.overhead_configs(gem5)) == 2
+    assert configs[3][1] == vanilla and "--no-smm" in configs[3][2]
+    assert "--no-smm" not in configs[0][2] + configs[1][2]
+    # Only the first configures an enclave page cache.
+    assert "--epc-size" in configs[0][2]
+    assert all("--epc-size" not in c[2] for c in configs[1:])
+    assert len(bench.overhead_configs(gem5)) == 3
     assert bench.OVERHEAD_IMAGE == "compute_lm"
 
 

@@ -201,14 +201,17 @@ def overhead_configs(
     baseline_label: str = "vanilla gem5",
 ) -> list[tuple[str, Path, list[str]]]:
     """(label, binary, baremetal.py options) of each configuration: the
-    series with and without the SMM devices on the board, and a gem5
-    built without the series. All boot the image with gem5's own loader
-    (a baseline binary has no multiboot loader)."""
+    series with the SMM devices and an (unused) enclave page cache, with
+    the SMM devices alone, with neither, and a gem5 built without the
+    series. All boot the image with gem5's own loader (a baseline binary
+    has no multiboot loader)."""
     linux64 = ["--loader", "linux64"]
     configs = [
+        ("SMM devices, EPC", gem5_binary,
+         [*linux64, "--epc-size", "64KiB", "--epc-base", "0x10000000"]),
         ("SMM devices", gem5_binary, linux64),
         ("no SMM devices", gem5_binary, [*linux64, "--no-smm"]),
-    ]
+    ]  # fmt: skip
     if baseline_binary is not None:
         configs.append((baseline_label, baseline_binary,
                         [*linux64, "--no-smm"]))  # fmt: skip

@@ -91,6 +91,5 @@ def preset(name: str) -> Latencies:
         return PRESETS[name]
     except KeyError:
         raise ScotchError(
-            f"--sgx-latency {name!r}: expected one of "
-            f"{', '.join(PRESETS)}"
+            f"--sgx-latency {name!r}: expected one of " f"{', '.join(PRESETS)}"
         ) from None
