@@ -132,19 +132,15 @@ aep_count:
  */
     .text
     .globl r3_bench_enclave, r3_bench_smi, bench_aep_count
-r3_bench_enclave:
-    movq t64_args + A_RAX(%rip), %r8
-    movq t64_args + A_RCX(%rip), %r9
-    movq t64_args + A_RBX(%rip), %r10
-    movq t64_args + A_RDX(%rip), %r11
-1:  lfence
+/* A round's start: R8 rounds left, R9 the next delta, R12 the TSC. */
+.macro ROUND_START
+    lfence
     rdtsc
     movl %eax, %r12d
-    movq %r10, %rbx
-    movq %r11, %rdx
-    leaq bench_aep(%rip), %rcx
-    movl $EENTER, %eax
-    enclu                           /* EEXIT returns here */
+.endm
+
+/* Its end: store the delta, go on while rounds are left (label 1). */
+.macro ROUND_END
     lfence
     rdtsc
     subl %r12d, %eax
@@ -153,6 +149,20 @@ r3_bench_enclave:
     decq %r8
     jnz 1b
     int $0x41
+.endm
+
+r3_bench_enclave:
+    movq t64_args + A_RAX(%rip), %r8
+    movq t64_args + A_RCX(%rip), %r9
+    movq t64_args + A_RBX(%rip), %r10
+    movq t64_args + A_RDX(%rip), %r11
+1:  ROUND_START
+    movq %r10, %rbx
+    movq %r11, %rdx
+    leaq bench_aep(%rip), %rcx
+    movl $EENTER, %eax
+    enclu                           /* EEXIT returns here */
+    ROUND_END
 bench_aep:                          /* RAX, RBX, RCX: ERESUME's */
     incl bench_aep_count(%rip)
     enclu
@@ -162,21 +172,12 @@ r3_bench_smi:
     movq t64_args + A_RCX(%rip), %r9
     movq t64_args + A_RDX(%rip), %r11
     movl $APIC_BASE, %esi
-1:  lfence
-    rdtsc
-    movl %eax, %r12d
+1:  ROUND_START
     movl (%r11), %edi
     movl $ICR_SMI_SELF, APIC_ICR_LOW(%rsi)
 2:  cmpl (%r11), %edi
     je 2b
-    lfence
-    rdtsc
-    subl %r12d, %eax
-    movl %eax, (%r9)
-    addq $4, %r9
-    decq %r8
-    jnz 1b
-    int $0x41
+    ROUND_END
 
     .data
     .align 4
