@@ -19,7 +19,9 @@
  * a page in the fake guest frame; the snapshot is printed for the host
  * to verify with scotch-reader, and checked here too. Command line:
  * rounds=N (even, 2..512, default 64); probe=1 then also checks that
- * Xen's pointers cannot lead the handler into SMRAM (probe_smram);
+ * Xen's pointers cannot lead the handler into SMRAM (probe_smram) and
+ * that a guest's stack at CPL 0 cannot name the domain
+ * (probe_guest_stack);
  * attack_tsc=1 and attack_domids=1 play a hostile Xen that rewinds the
  * TSC or fills the ledger with made-up domains, and print the export
  * for the host's verifier (RQ4).
@@ -106,6 +108,9 @@ static uint8_t export_page[4096] __attribute__((aligned(4096)));
 /* Xen's TSS: its RSP0 is how the handler finds this CPU's stack, and so
  * cpu_info (smm_main.c: find_current). */
 static uint8_t fake_tss[104] __attribute__((aligned(16)));
+/* A guest's stack, made up to look like Xen's (probe_guest_stack). */
+static uint8_t guest_stack[XEN_STACK_SIZE]
+    __attribute__((aligned(XEN_STACK_SIZE)));
 
 static uint8_t image[0x8000];
 static uint32_t deltas[MAX_ROUNDS];
@@ -179,15 +184,15 @@ static int smi32(uint8_t cmd)
     return 0;
 }
 
-/** n SMIs with cmd from 64-bit mode on the Xen stack; 0 if one got lost. */
-static int run(uint8_t cmd, uint32_t n, int switching, uint64_t rdi,
-               uint64_t rsi)
+/** n SMIs with cmd from 64-bit mode at CPL 0 with RSP @rsp; 0 if one got
+ * lost. */
+static int run_on(uint64_t rsp, uint8_t cmd, uint32_t n, int switching,
+                  uint64_t rdi, uint64_t rsi)
 {
     struct lm_bench r = {
         .pml4 = (uint32_t)pml4,
         .n = n,
-        /* Deep in the stack, as Xen's context_switch() is. */
-        .rsp = xen_va(cpu_info()) - 0x200,
+        .rsp = rsp,
         .cmd = cmd,
         .flag = (uint32_t)&bench_flag,
         .slot = switching ? (uint32_t)(cpu_info() + CPU_INFO_CURRENT_VCPU)
@@ -199,6 +204,13 @@ static int run(uint8_t cmd, uint32_t n, int switching, uint64_t rdi,
     };
     lm_bench(&r);
     return r.timeouts == 0;
+}
+
+/** The same on the Xen stack, deep in it as Xen's context_switch() is. */
+static int run(uint8_t cmd, uint32_t n, int switching, uint64_t rdi,
+               uint64_t rsi)
+{
+    return run_on(xen_va(cpu_info()) - 0x200, cmd, n, switching, rdi, rsi);
 }
 
 static void print_deltas(const char *name, uint32_t n)
@@ -378,6 +390,41 @@ static void probe_smram(uint32_t switch_smis)
     probe_export(NONCE + 2, 3, smis, 1);
 }
 
+/** Domain @domid's switches in the snapshot in export_page, or ~0. */
+static uint64_t switches_of(uint32_t domid)
+{
+    const struct scotch_snapshot_header *h = (const void *)export_page;
+    const struct scotch_domain_entry *d = (const void *)(h + 1);
+
+    for (uint32_t i = 0; i < h->ndomains && i < SCOTCH_MAX_DOMAINS; i++)
+        if (d[i].domid == domid)
+            return d[i].switches;
+    return ~0ull;
+}
+
+/*
+ * probe=1, last: an SMI at CPL 0 on a guest's stack, as in the few
+ * instructions of Xen's SYSCALL entry stub or before its SYSRET, where
+ * RSP is still the guest's. The guest made its stack look like Xen's: at
+ * the top, a cpu_info naming domain B's vCPU, while Xen's own (where the
+ * TSS sends ring 0) names A's. The switch must be charged to A.
+ */
+static void probe_guest_stack(void)
+{
+    uint8_t *forged = guest_stack + XEN_STACK_SIZE - CPU_INFO_SIZE;
+
+    put64(forged, CPU_INFO_CURRENT_VCPU, xen_va(fake_vcpu[1]));
+    put64(cpu_info(), CPU_INFO_CURRENT_VCPU, xen_va(fake_vcpu[0]));
+    request_export("guest_stack_export_before", NONCE + 3);
+    const uint64_t a = switches_of(DOM_A), b = switches_of(DOM_B);
+    check("guest_stack_switch_smi_taken",
+          run_on((uint32_t)forged - 0x100, SCOTCH_CMD_SWITCH, 1, 0, 0, 0));
+    request_export("guest_stack_export_after", NONCE + 4);
+    check_eq64("guest_stack_charged_to_xens_current", switches_of(DOM_A),
+               a + 1);
+    check_eq64("guest_stack_not_to_the_forged_one", switches_of(DOM_B), b);
+}
+
 /** An export after a hostile scenario, printed for the host's verifier. */
 static void attack_export(const char *name, uint64_t nonce)
 {
@@ -494,8 +541,10 @@ int kmain(uint32_t magic, uint32_t mbi)
     check_snapshot(rounds + WARMUP);
     kprintf("switch_smis=%u domains=%u,%u\n", rounds + WARMUP, DOM_A,
             DOM_B);
-    if (parse_u32("probe=", 0) == 1)
+    if (parse_u32("probe=", 0) == 1) {
         probe_smram(rounds + WARMUP);
+        probe_guest_stack();
+    }
     if (parse_u32("attack_tsc=", 0) == 1)
         attack_tsc();
     if (parse_u32("attack_domids=", 0) == 1)
