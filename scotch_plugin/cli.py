@@ -187,9 +187,10 @@ def _bench_enclave(args: argparse.Namespace) -> None:
           f"{'host s':>6}")  # fmt: skip
     for r in runs:
         f = r.figures
+        pair = "invalid" if r.aex_eresume_problem else f"{r.aex_eresume:.0f}"
         print(f"{r.cpu:8} {r.enter_exit:13.0f} "
               f"{f['smi_outside'].median:8.0f} {f['smi_inside'].median:8.0f}"
-              f" {r.aex_eresume:11.0f}   {f['abort_load'].median:11.1f} "
+              f" {pair:>11}   {f['abort_load'].median:11.1f} "
               f"{f['ram_load'].median:5.1f}   {f['abort_store'].median:12.1f}"
               f" {f['ram_store'].median:5.1f}   {r.aexs:5d} "
               f"{r.host_seconds:6.1f}")  # fmt: skip
@@ -200,6 +201,9 @@ def _bench_enclave(args: argparse.Namespace) -> None:
           "paging off, to an EPC page outside enclave mode (the abort "
           "page) and to RAM; AEXs: the controller's stats (warm-up "
           "included)")  # fmt: skip
+    for r in runs:
+        if r.aex_eresume_problem:
+            print(r.aex_eresume_problem)
     for src in (latency.HOTCALLS, latency.NEMESIS):
         print(f"published: {src.pair} {src.cycles:,} cycles: {src.what} "
               f"({src.citation})")  # fmt: skip

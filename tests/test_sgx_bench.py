@@ -41,6 +41,15 @@ def test_the_figures_are_read_per_access_where_the_image_says():
     assert r.aex_eresume == 716 - 72 - 618 + 15
 
 
+def test_an_aex_figure_that_does_not_add_up_is_invalid():
+    figures = bench.parse(SERIAL, 4)
+    assert _result(figures).aex_eresume_problem is None
+    figures["smi_inside"] = bench.Figure(600, 600, 600)
+    problem = _result(figures).aex_eresume_problem
+    assert problem is not None and "AEX+ERESUME invalid" in problem
+    assert "(600) is less than the empty enclave (72)" in problem
+
+
 def test_a_missing_figure_is_an_error_naming_it():
     serial = SERIAL.replace("sgx-bench smi_inside", "sgx-bench smi_elsewhere")
     with pytest.raises(ScotchError, match="no 'sgx-bench smi_inside"):

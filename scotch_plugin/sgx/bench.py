@@ -63,6 +63,21 @@ class EnclaveBench:
         )
 
     @property
+    def aex_eresume_problem(self) -> str | None:
+        """Why the AEX and ERESUME figure is no measurement, or None: the
+        difference assumes the parts add up, and a negative one shows
+        they did not (a stall common to all of them)."""
+        if self.aex_eresume < 0:
+            f = self.figures
+            return (
+                f"{self.cpu}: AEX+ERESUME invalid: the SMI inside "
+                f"({f['smi_inside'].median:.0f}) is less than the empty "
+                f"enclave ({f['enclave_empty'].median:.0f}) plus the SMI "
+                f"outside ({f['smi_outside'].median:.0f})"
+            )
+        return None
+
+    @property
     def enter_exit(self) -> float:
         """EENTER to EEXIT of the empty enclave, less the timing."""
         return self.figures["enclave_empty"].median - (
