@@ -16,6 +16,8 @@
 #define SEL_CODE16 0x20
 #define SEL_DATA16 0x28
 #define SEL_TSS 0x30
+/* 8-byte slots in the GDT (cpu.S), the TSS taking two. */
+#define GDT_SLOTS 8
 
 /** TR := a TSS at @tss of @limit + 1 bytes (once; cpu.S). */
 void cpu_load_tss(const void *tss, uint32_t limit);

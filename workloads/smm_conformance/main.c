@@ -107,7 +107,7 @@ static void check_common(const char *mode)
     check_eq(named(mode, "save_gdtr_base"), mb_save32(SMM_GDTR + 8),
              (uint32_t)gdt);
     check_eq(named(mode, "save_gdtr_limit"), mb_save32(SMM_GDTR + 4),
-             6 * 8 - 1);
+             GDT_SLOTS * 8 - 1);
     check_eq(named(mode, "save_rflags_if"), mb_save32(SMM_RFLAGS) & 0x202,
              0x2);
 }
