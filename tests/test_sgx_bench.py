@@ -94,3 +94,16 @@ def test_the_latencies_add_what_they_say(gem5_binary, cpu, tmp_path):
     assert pub.eenter + pub.eexit - 100 <= added <= pub.eenter + pub.eexit
     added = slow.aex_eresume - zero.aex_eresume
     assert pub.aex + pub.eresume - 400 <= added <= pub.aex + pub.eresume
+
+
+def test_minor_decodes_no_run_of_bad_microops(gem5_binary, tmp_path):
+    """Patch 0037: past a macro-op that ends in a branch into the
+    microcode ROM (INT in long mode, here on the wrong path after each
+    EEXIT and SMI), Minor's decode used to walk ~32,000 unflagged bad
+    micro-ops, about 16,400 cycles each time: EENTER..EEXIT took 32,856
+    cycles and the AEX+ERESUME difference came out negative."""
+    run = bench.run_on_gem5(gem5_binary, "minor", 4, latency.PRESETS["zero"],
+                            outdir=tmp_path)  # fmt: skip
+    assert run.enter_exit < 1000
+    assert run.aex_eresume_problem is None
+    assert run.figures["smi_outside"].median < 5000
