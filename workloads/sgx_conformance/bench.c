@@ -27,16 +27,11 @@
 #include "cpu.h"
 #include "layout.h"
 #include "smm_mailbox.h"
+#include "tests_abi.h"
 
 /* Accesses per round of the abort-page chains. */
 #define CHAIN 256
 
-void r3_bench_enclave(void), r3_bench_smi(void);
-extern volatile uint32_t bench_aep_count;
-struct t64_args {
-    uint64_t rax, rbx, rcx, rdx, out_rax, out_flags;
-};
-extern volatile struct t64_args t64_args;
 
 static uint32_t cycles[BENCH_MAX_ROUNDS + 1];
 static volatile uint32_t ram_word __attribute__((aligned(64)));

@@ -40,6 +40,7 @@
 #include "smm_mailbox.h"
 
 #include "layout.h"
+#include "tests_abi.h"
 
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
@@ -77,15 +78,6 @@
 #define WALK_PDE 400
 #define WALK_VA (WALK_PDE * 0x200000u)
 
-struct t64_args {
-    uint64_t rax, rbx, rcx, rdx, out_rax, out_flags;
-};
-extern volatile struct t64_args t64_args;
-void t64_encls(void), t64_enclu(void), t64_load(void), t64_store(void);
-void t64_jump(void), r3_encls(void), r3_enclu(void), r3_enter(void);
-void r3_aep(void);
-extern volatile uint32_t aep_count;
-extern const uint8_t enclave_code[], enclave_code_end[];
 
 static uint8_t secs_src[PG] __attribute__((aligned(4096)));
 static uint8_t tcs_src[PG] __attribute__((aligned(4096)));
