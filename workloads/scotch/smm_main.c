@@ -82,26 +82,76 @@ static int phys_read64(uint64_t pa, uint64_t *v)
     return 1;
 }
 
-/** Translate va through 4-level paging rooted at cr3. */
+/*
+ * One SMI's translations. Xen's structs share pages (and the three
+ * code bytes smi_cause reads share one), and nothing changes Xen's
+ * tables while this CPU is in SMM; so a walk done once holds for the
+ * rest of this SMI, never longer (Xen may remap between SMIs).
+ */
+#define TLB_ENTRIES 4
+static struct {
+    uint32_t n;
+    /* A page of up to 1 GiB: va's high half, low half and offset mask. */
+    struct {
+        uint32_t va_hi, va_lo, mask, pa, writable;
+    } e[TLB_ENTRIES];
+} tlb __attribute__((section(".data"))); /* no .bss: smm.ld */
+
+/* phys_ok for a table entry: paging is off, so tables live below 4 GiB
+ * (a wrap past 4 GiB means the last bytes, outside SMRAM). */
+static int slot_ok(uint32_t pa)
+{
+    return pa + 8 <= SCOTCH_SMBASE || pa >= SMRAM_END;
+}
+
+/**
+ * Translate va through 4-level paging rooted at cr3: the interrupted
+ * CR3, the same for every walk of one SMI (the cache's entries omit it).
+ */
 static int translate(uint64_t cr3, uint64_t va, int write, uint64_t *pa)
 {
-    uint64_t table = cr3 & PTE_ADDR, e = 0;
+    const uint32_t hi = (uint32_t)(va >> 32), lo = (uint32_t)va;
+    uint32_t table, entry = 0, writable = PTE_RW, mask = 0xfff, i;
     int level;
 
-    for (level = 3; level >= 0; level--) {
-        unsigned idx = (unsigned)(va >> (12 + 9 * level)) & 511;
-        if (!phys_read64(table + idx * 8, &e) || !(e & PTE_P))
-            return 0;
-        if (write && !(e & PTE_RW))
-            return 0;
-        if ((level == 1 || level == 2) && (e & PTE_PS)) {
-            uint64_t size = 1ull << (12 + 9 * level);
-            *pa = ((e & PTE_ADDR) & ~(size - 1)) | (va & (size - 1));
+    /* Newest first: Xen's structs share a page more often than code. */
+    for (i = tlb.n; i-- > 0;)
+        if (tlb.e[i].va_hi == hi && !((lo ^ tlb.e[i].va_lo) & ~tlb.e[i].mask)
+            && (!write || tlb.e[i].writable)) {
+            *pa = tlb.e[i].pa | (lo & tlb.e[i].mask);
             return 1;
         }
-        table = e & PTE_ADDR;
+    /* 32-bit arithmetic: a table or page above 4 GiB is out of reach. */
+    if ((cr3 >> 32) & 0xfffff)
+        return 0;
+    table = (uint32_t)cr3 & 0xfffff000u;
+    for (level = 3; level >= 0; level--) {
+        const uint32_t slot =
+            table + ((uint32_t)(va >> (12 + 9 * level)) & 511) * 8;
+        if (!slot_ok(slot))
+            return 0;
+        entry = *(volatile uint32_t *)slot;
+        if (!(entry & PTE_P) || (*(volatile uint32_t *)(slot + 4) & 0xfffff))
+            return 0;
+        writable &= entry;
+        if (write && !(entry & PTE_RW))
+            return 0;
+        if ((level == 1 || level == 2) && (entry & PTE_PS)) {
+            mask = (1u << (12 + 9 * level)) - 1;
+            table = entry & ~mask;
+            break;
+        }
+        table = entry & 0xfffff000u;
     }
-    *pa = table | (va & 0xfff);
+    *pa = table | (lo & mask);
+    if (tlb.n < TLB_ENTRIES) {
+        tlb.e[tlb.n].va_hi = hi;
+        tlb.e[tlb.n].va_lo = lo & ~mask;
+        tlb.e[tlb.n].mask = mask;
+        tlb.e[tlb.n].pa = table;
+        tlb.e[tlb.n].writable = writable & PTE_RW;
+        tlb.n++;
+    }
     return 1;
 }
 
@@ -290,14 +340,17 @@ void scotch_smm_main(void)
 {
     struct ledger *l = LEDGER;
     uint64_t now = rdtsc();
-    enum smi_cause cause = smi_cause();
-    /* Only an OUT to the APM port carries a command (in AL). */
-    uint8_t cmd = cause == SMI_SOFTWARE ? (uint8_t)save64(SMM_RAX) : 0;
+    enum smi_cause cause;
+    uint8_t cmd;
     struct current cur = {SCOTCH_DOMID_UNKNOWN, 0, 0};
     struct scotch_domain_entry *e = 0;
     uint32_t ran;
     int known;
 
+    tlb.n = 0; /* a new SMI: Xen may have remapped since the last */
+    cause = smi_cause();
+    /* Only an OUT to the APM port carries a command (in AL). */
+    cmd = cause == SMI_SOFTWARE ? (uint8_t)save64(SMM_RAX) : 0;
     if (scotch_config.magic != SCOTCH_CONFIG_MAGIC)
         return; /* not provisioned: do nothing */
     if (l->magic != SCOTCH_LEDGER_MAGIC) {
