@@ -5,6 +5,7 @@
  * the C handler on an SMRAM stack and return with RSM, which restores
  * every register from the state-save area.
  */
+#include "scotch/smm_save_map.h"
 #include "scotch_abi.h"
 
     .section .entry, "ax"
@@ -26,26 +27,30 @@ scotch_config:
 
     .code32
 pm32:
+    /*
+     * SS only: its cached descriptor from SMM entry is 16-bit (SP), and
+     * the stack is above 64 KiB. DS, ES, FS and GS keep SMM's base 0
+     * and 4 GiB limit, all 32-bit data accesses need; each load costs
+     * a descriptor read.
+     */
     movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
     movl %eax, %ss
-    movl %eax, %fs
-    movl %eax, %gs
     movl $SCOTCH_STACK_TOP, %esp
     call scotch_smm_main
     /*
-     * Back to real mode before RSM. QEMU's TCG flushes its TLB at RSM
-     * only when CR0.PE, PG or WP change: leaving PE set would keep this
-     * handler's SMRAM pages mapped after RSM, readable from outside SMM.
+     * QEMU's TCG flushes its TLB at RSM only when CR0.PE, PG or WP
+     * change. Returning to code with paging on (Xen) changes PG; to code
+     * without paging, clear PE first, or this handler's SMRAM pages
+     * would stay mapped after RSM, readable from outside SMM. No far
+     * jump back to 16-bit code: RSM, decoded alike in either, reloads
+     * CS. (Each CR0 write serializes: about 20 cycles on O3.)
      */
-    ljmpl $0x18, $(pm16 - SCOTCH_SMBASE)
-
-    .code16
-pm16:
+    testb $0x80, SCOTCH_SMBASE + SMM_CR0 + 3    /* the saved CR0.PG */
+    jnz 2f
     movl %cr0, %eax
     andl $~1, %eax
     movl %eax, %cr0
+2:
     rsm
 
     .align 8
@@ -53,7 +58,6 @@ gdt:
     .quad 0
     .quad 0x00cf9a000000ffff     /* 0x08: code, flat 32-bit */
     .quad 0x00cf92000000ffff     /* 0x10: data, flat */
-    .quad 0x00009a0a0000ffff     /* 0x18: code, 16-bit, base SMBASE */
 gdt_desc:
     .word gdt_desc - gdt - 1
     .long gdt
