@@ -21,11 +21,14 @@ dom0's init (``scotch.m5=1`` on its command line, the default here) marks
 the boot with gem5's pseudo-instructions: ``m5 checkpoint`` once every
 domU's workload has started (saved as ``<outdir>/cpt.<tick>``: the
 measured region restores from it, e.g. on O3), ``m5 work-begin`` and
-``work-end`` around the measured window (the statistics are reset and
-dumped there), and ``m5 exit`` at the end instead of powering off. A
-restored run stops at ``--max-insts`` or, with ``--stop-at-work-end``, at
-the end of the window. ``--checkpoint-every`` keeps the last two periodic
-checkpoints of a long boot, to resume from if it breaks.
+``work-end`` around the measured window, with work id ``WINDOW_WORK_ID``
+(the statistics are reset and dumped there; a work item with another
+id, a PARSEC program's region of interest in a domU, is only printed as
+``SCOTCH-ROI begin|end work_id=<id> tick=<tick>``), and ``m5 exit`` at
+the end instead of powering off. A restored run stops at
+``--max-insts`` or, with ``--stop-at-work-end``, at the end of the
+window. ``--checkpoint-every`` keeps the last two periodic checkpoints
+of a long boot, to resume from if it breaks.
 
 ``--switch-cpu MODEL`` fast-forwards: the run starts (or restores) on
 ``--cpu``, switches to MODEL at dom0's first ``m5 work-begin`` (the
@@ -88,6 +91,9 @@ DOM0_ARGS = (
     "scotch.seconds=3 scotch.window=1 scotch.domu_kernel=/boot/vmlinux.gz"
 )
 LIMIT_REACHED = "simulate() limit reached"
+#: The work id of dom0's window markers (workloads/xen/tools/scotch-m5.c,
+#: SCOTCH_WINDOW_WORK_ID); PARSEC's region of interest has id 0.
+WINDOW_WORK_ID = 0x5C07
 #: --switch-cpu's switches, in order: in at the window, back after it.
 SWITCHES = ("detailed", "cores")
 PROG = "xen_boot.py"
@@ -338,8 +344,20 @@ def main() -> None:
             print(f"SCOTCH-SWITCHED cpu={model} tick={m5.curTick()}",
                   flush=True)  # fmt: skip
 
+    def not_the_window(edge: str) -> bool:
+        """A work item that is not dom0's window: printed, let pass."""
+        work_id = simulator.get_last_exit_event_code()
+        if work_id == WINDOW_WORK_ID:
+            return False
+        print(f"SCOTCH-ROI {edge} work_id={work_id} tick={m5.curTick()}",
+              flush=True)  # fmt: skip
+        return True
+
     def on_work_begin():
         while True:
+            if not_the_window("begin"):
+                yield False
+                continue
             print(f"SCOTCH-WORK-BEGIN tick={m5.curTick()}", flush=True)
             if args.switch_cpu:
                 switch("detailed", args.switch_cpu)
@@ -349,6 +367,9 @@ def main() -> None:
 
     def on_work_end():
         while True:
+            if not_the_window("end"):
+                yield False
+                continue
             print(f"SCOTCH-WORK-END tick={m5.curTick()}", flush=True)
             if args.switch_cpu:
                 # Back: what follows the window is dom0's, not measured.

@@ -4,6 +4,7 @@ itself needs gem5)."""
 
 from __future__ import annotations
 
+import re
 import runpy
 import sys
 
@@ -21,6 +22,13 @@ def run_config(args: list[str], capsys) -> str:
     finally:
         sys.argv = argv
     return capsys.readouterr().out
+
+
+def window_work_id() -> int:
+    """xen_boot.py's WINDOW_WORK_ID (loaded, not run: needs m5stub)."""
+    return int(
+        runpy.run_path(str(CONFIG), run_name="xen_boot")["WINDOW_WORK_ID"]
+    )
 
 
 @pytest.fixture
@@ -242,11 +250,16 @@ def test_xen_boot_fast_forwards_to_the_window(m5stub, capsys, images):
     """--switch-cpu: restored on the Atomic cores, named as a one-model
     run names them (a checkpoint of one restores), switched to O3 at
     dom0's first work-begin and back at its work-end, with statistics
-    dumped, not reset;
+    dumped, not reset; a domU's PARSEC region of interest (work id 0)
+    switches nothing;
     the observer and the switch timer listen to both models' cores."""
     import m5
 
-    m5.exit_causes[:] = ["workbegin", "workend", "workbegin", "workend",
+    window = window_work_id()
+    m5.exit_causes[:] = [("workbegin", 0), ("workbegin", window),
+                         ("workend", 0), ("workbegin", 0),
+                         ("workend", window), ("workend", 0),
+                         ("workbegin", window), ("workend", window),
                          "m5_exit instruction encountered"]  # fmt: skip
     out = run_config(
         [*_args(images), "--cpu", "atomic", "--switch-cpu", "o3",
@@ -264,6 +277,8 @@ def test_xen_boot_fast_forwards_to_the_window(m5stub, capsys, images):
     assert processor.switched == ["detailed", "cores"]
     assert out.count("SCOTCH-SWITCHED cpu=o3 tick=") == 1
     assert out.count("SCOTCH-SWITCHED cpu=atomic tick=") == 1
+    assert out.count("SCOTCH-ROI begin work_id=0 ") == 2
+    assert out.count("SCOTCH-ROI end work_id=0 ") == 2
     assert board.exit_on_work_items is True  # despite --ignore-work-items
     listened = [type(c).__name__ for c in board.observer.cores]
     assert listened == kinds
@@ -284,3 +299,15 @@ def test_xen_boot_refuses_a_switch_it_cannot_make(
     with pytest.raises(SystemExit) as info:
         run_config([*_args(images), "--cpu", "atomic", *extra], capsys)
     assert message in str(info.value)
+
+
+def test_dom0_s_window_work_id_is_the_config_s(m5stub):
+    """scotch-m5 marks dom0's window with the work id xen_boot.py waits
+    for (PARSEC's region of interest has id 0)."""
+    src = (ROOT / "workloads/xen/tools/scotch-m5.c").read_text()
+    m = re.search(r"#define SCOTCH_WINDOW_WORK_ID (0x[0-9a-fA-F]+)", src)
+    assert m, "scotch-m5.c: no SCOTCH_WINDOW_WORK_ID"
+    window = int(m.group(1), 16)
+    assert window == window_work_id() != 0
+    assert "op_M5OP_WORK_BEGIN(SCOTCH_WINDOW_WORK_ID, 0)" in src
+    assert "op_M5OP_WORK_END(SCOTCH_WINDOW_WORK_ID, 0)" in src

@@ -96,24 +96,3 @@ def test_switch_table_pools_each_configuration_s_repeats() -> None:
     assert cells[2] == "1,200" and cells[3] == "2,000"
     # Against the pooled median of trigger none (2,000): +0.0 %.
     assert line.rstrip().endswith("+0.0 %")
-
-
-def test_parsec_in_a_fast_forwarded_window_is_refused(tmp_path) -> None:
-    """PARSEC's region of interest issues m5 work-begin/work-end with
-    dom0's work id (0): in a fast-forwarded run the config would switch
-    models at each, so such a run is an error before gem5 starts."""
-    from scotch_plugin.platforms import scotch_gem5
-    from scotch_plugin.platforms.scotch_run import DomainSpec, RunSpec
-
-    spec = RunSpec(
-        domains=(
-            DomainSpec("attacker", "thrash"),
-            DomainSpec("victim", "parsec:canneal"),
-        ),
-        window=0.02,
-    )
-    choice = scotch_gem5.RestoreChoice(cpu="atomic", switch_cpu="o3")
-    out = tmp_path / "run"
-    with pytest.raises(ScotchError, match=r"parsec:canneal .*\(o3\)"):
-        scotch_gem5.simulate(None, None, spec, choice, out)  # type: ignore[arg-type]
-    assert not out.exists()

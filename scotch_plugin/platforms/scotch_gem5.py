@@ -48,7 +48,6 @@ from typing import Protocol
 
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
-from scotch_plugin.experiments.model import PARSEC_PREFIX
 from scotch_plugin.gem5 import boot_record
 from scotch_plugin.platforms.scotch_qemu import hypervisor_config, memory_mb
 from scotch_plugin.platforms.scotch_run import (
@@ -679,22 +678,6 @@ def simulate(
     """Restore the boot and run ``spec`` with ``choice`` to dom0's m5
     exit: the exports' snapshots verified, guest RAM searched for the
     key; the views are the caller's to read."""
-    parsec = [
-        d.workload
-        for d in spec.domains
-        if d.workload.startswith(PARSEC_PREFIX)
-    ]
-    if choice.switch_cpu is not None and parsec:
-        # The domUs run PARSEC with SCOTCH_M5=1, so its region of
-        # interest issues m5 work-begin/work-end, the same work id 0 as
-        # dom0's window: the config would switch models at each.
-        raise ScotchError(
-            f"run {outdir.name}: {', '.join(parsec)} with a fast-forwarded"
-            f" window ({choice.switch_cpu}): PARSEC's m5 work-begin/"
-            "work-end would switch the CPU model as dom0's window markers "
-            "do; run PARSEC on one model (no fast_forward), or use our "
-            "own kernels (blackscholes, canneal, streamcluster)"
-        )
     if outdir.exists():
         shutil.rmtree(outdir)
     outdir.mkdir(parents=True)

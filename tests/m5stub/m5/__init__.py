@@ -17,8 +17,8 @@ _now = [0]
 #: instruction boundary); a test sets it.
 drain_ticks = [0]
 #: Exit causes the next simulate() calls return, in order (a test sets
-#: them: "workbegin", "m5_exit instruction encountered", ...); when none
-#: is left, simulate() runs to its limit.
+#: them: "workbegin", "m5_exit instruction encountered", ..., or a
+#: (cause, code) pair); when none is left, simulate() runs to its limit.
 exit_causes: list = []
 #: gem5's parsed command line (what configs read of it).
 options = SimpleNamespace(outdir="m5out")
@@ -57,7 +57,12 @@ def simulate(ticks: int = MaxTick) -> ExitEvent:
     record["simulate_calls"].append(ticks)
     if exit_causes:
         _now[0] += 1
-        return ExitEvent(exit_causes.pop(0))
+        cause = exit_causes.pop(0)
+        return (
+            ExitEvent(*cause)
+            if isinstance(cause, tuple)
+            else (ExitEvent(cause))
+        )
     _now[0] = min(_now[0] + ticks, MaxTick)
     return ExitEvent("simulate() limit reached")
 

@@ -31,6 +31,14 @@
 #define M5OP_WORK_BEGIN 0x5a
 #define M5OP_WORK_END 0x5b
 
+/*
+ * dom0's window (dom0-init: m5 workbegin, m5 workend) has a work id of
+ * its own, so gem5_configs/xen_boot.py (WINDOW_WORK_ID) tells it from a
+ * PARSEC program's region of interest in a domU, which has work id 0 as
+ * gem5's own PARSEC resources give it.
+ */
+#define SCOTCH_WINDOW_WORK_ID 0x5c07
+
 #define M5OP(func)                                                    \
     static uint64_t op_##func(uint64_t a, uint64_t b)                 \
     {                                                                 \
@@ -84,15 +92,15 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    /* Arguments are the m5 utility's: delay 0, period 0, work id 0. */
+    /* Arguments are the m5 utility's: delay 0, period 0; thread id 0. */
     if (strcmp(cmd, "exit") == 0)
         op_M5OP_EXIT(0, 0);
     else if (strcmp(cmd, "checkpoint") == 0)
         op_M5OP_CHECKPOINT(0, 0);
     else if (strcmp(cmd, "workbegin") == 0)
-        op_M5OP_WORK_BEGIN(0, 0);
+        op_M5OP_WORK_BEGIN(SCOTCH_WINDOW_WORK_ID, 0);
     else if (strcmp(cmd, "workend") == 0)
-        op_M5OP_WORK_END(0, 0);
+        op_M5OP_WORK_END(SCOTCH_WINDOW_WORK_ID, 0);
     else if (strcmp(cmd, "dumpstats") == 0)
         op_M5OP_DUMP_STATS(0, 0);
     else if (strcmp(cmd, "readfile") == 0)
