@@ -386,14 +386,11 @@ def test_every_workload_s_checksum_matches_the_host(booted, tmp_path,
         )
 
 
-#: streamcluster and swaptions are not here: in a 2 s window (1867 s of
-#: host time) each domU got about 1 s of CPU and neither finished; they
-#: need a longer window than has been run on gem5 (README, "Real PARSEC
-#: on gem5").
 @pytest.mark.parametrize(
     "workloads, window",
     [(("blackscholes", "canneal"), 0.4),
-     (("fluidanimate", "pi"), 1.0)],
+     (("fluidanimate", "pi"), 1.0),
+     (("streamcluster", "swaptions"), 0.3)],
 )  # fmt: skip
 def test_real_parsec_runs_to_its_host_checksum(booted, tmp_path, workloads,
                                                 window):  # fmt: skip
