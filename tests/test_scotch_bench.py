@@ -92,9 +92,11 @@ def probe_snapshots(serial: str) -> list[tuple[int, str]]:
 
 
 def check_probe(run, reader) -> None:
-    """Xen pointing into SMRAM: refused, and nothing of the key shows."""
+    """Xen pointing into SMRAM: refused, and nothing of the key shows;
+    nor does SMRAM right after an SMI from real mode (probe_real_mode)."""
     assert run.report.failed == [], run.serial
     assert run.report.passed
+    assert run.report.checks.get("smram_hidden_after_real_mode_rsm")
     key_id = bench.HANDLER_KEY[0] | bench.HANDLER_KEY[1] << 8
     snaps = probe_snapshots(run.serial)
     assert len(snaps) == 2

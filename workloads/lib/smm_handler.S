@@ -122,7 +122,18 @@ smm_handler_start:
 2:  movl %cs:SMM_SCRATCH, %eax
     movl %eax, MB_READBACK(%ebx)
 9:  movl $0, MB_DEPTH(%ebx)
-    rsm
+    /*
+     * QEMU's TCG flushes its TLB at RSM only if CR0.PE, PG or WP change.
+     * This handler runs with PE clear; so does real mode, and there the
+     * translations made in SMM (this page's, in SMRAM) would outlive RSM,
+     * readable from outside SMM. Set PE: RSM then clears it again.
+     */
+    testb $1, %cs:SMM_CR0
+    jnz 8f
+    movl %cr0, %eax
+    orl $1, %eax
+    movl %eax, %cr0
+8:  rsm
 smm_handler_end:
     .code32
 

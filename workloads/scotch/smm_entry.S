@@ -38,15 +38,18 @@ pm32:
     movl $SCOTCH_STACK_TOP, %esp
     call scotch_smm_main
     /*
-     * QEMU's TCG flushes its TLB at RSM only when CR0.PE, PG or WP
-     * change. Returning to code with paging on (Xen) changes PG; to code
-     * without paging, clear PE first, or this handler's SMRAM pages
-     * would stay mapped after RSM, readable from outside SMM. No far
-     * jump back to 16-bit code: RSM, decoded alike in either, reloads
-     * CS. (Each CR0 write serializes: about 20 cycles on O3.)
+     * QEMU's TCG flushes its TLB at RSM only if CR0.PE, PG or WP change;
+     * otherwise this handler's SMRAM pages, translated in SMM, stay
+     * readable from outside SMM after RSM. So RSM must change one:
+     * returning to code with paging on (Xen), PG changes; to protected
+     * mode without paging, clear PE first; to real mode, leave PE set.
+     * No far jump back to 16-bit code: RSM, decoded alike in either,
+     * reloads CS. (Each CR0 write serializes: about 20 cycles on O3.)
      */
     testb $0x80, SCOTCH_SMBASE + SMM_CR0 + 3    /* the saved CR0.PG */
     jnz 2f
+    testb $0x01, SCOTCH_SMBASE + SMM_CR0        /* the saved CR0.PE */
+    jz 2f
     movl %cr0, %eax
     andl $~1, %eax
     movl %eax, %cr0

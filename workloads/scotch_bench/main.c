@@ -45,6 +45,7 @@
 #include "hmac_sha256.h"
 #include "lm_bench.h"
 #include "platform.h"
+#include "realmode.h"
 #include "scotch_abi.h"
 
 #define DEFAULT_ROUNDS 64
@@ -479,6 +480,21 @@ static void attack_domids(void)
     attack_export("domids", NONCE + 17);
 }
 
+/*
+ * probe=1, last: SMRAM read from real mode right after an SMI taken
+ * there. QEMU's TCG flushes its TLB at RSM only if CR0.PE, PG or WP
+ * change, and real mode has all three clear; the handler leaves PE set
+ * for RSM to clear (smm_entry.S), or its page, the key in it, would stay
+ * readable. gem5 hides SMRAM with the SMRRs either way.
+ */
+static void probe_real_mode(void)
+{
+    const uint32_t config = SCOTCH_HANDLER_ADDR + SCOTCH_CONFIG_OFFSET;
+    const uint32_t peek = rm_smi_peek(SCOTCH_CMD_SWITCH, &bench_flag,
+                                      config);
+    check("smram_hidden_after_real_mode_rsm", peek != SCOTCH_CONFIG_MAGIC);
+}
+
 int kmain(uint32_t magic, uint32_t mbi)
 {
     console_init();
@@ -544,6 +560,7 @@ int kmain(uint32_t magic, uint32_t mbi)
     if (parse_u32("probe=", 0) == 1) {
         probe_smram(rounds + WARMUP);
         probe_guest_stack();
+        probe_real_mode();
     }
     if (parse_u32("attack_tsc=", 0) == 1)
         attack_tsc();

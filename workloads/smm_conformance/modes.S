@@ -15,7 +15,6 @@
 #define RIP 256
 #define RIP_END 260
 #define RSP 264
-#define RM_BASE 0x7000
 
 /*
  * In 32-bit code: note where the SMI will be taken (the instruction after
@@ -151,64 +150,3 @@ c_frame_return:
     popl %ebx
     popl %ebp
     ret
-
-/*
- * void smi_real(void): real mode, through a trampoline that main.c
- * copies to RM_BASE (real-mode code must lie below 1 MiB).
- */
-    .globl smi_real, rm_tramp_start, rm_tramp_end, rm_after_offset
-smi_real:
-    pushl %ebp
-    pushl %ebx
-    pushl %esi
-    pushl %edi
-    movl %esp, saved_esp32
-    ljmp $0x20, $(RM_BASE + rm16 - rm_tramp_start)
-
-    .code16
-rm_tramp_start:
-rm16:
-    movw $0x28, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movl %cr0, %eax
-    andl $0xfffffffe, %eax
-    movl %eax, %cr0
-    ljmp $0, $(RM_BASE + rm_real - rm_tramp_start)
-rm_real:
-    xorw %ax, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movl $(RM_BASE - 0x10), %esp
-    /* FS still caches the flat 4 GiB data segment: reach the mailbox. */
-    addr32 movl $0, %fs:smm_mailbox+MB_SEEN
-    movb $SMM_CMD_RECORD, %al
-    outb %al, $0xb2
-rm_after:
-    addr32 cmpl $0, %fs:smm_mailbox+MB_SEEN
-    je rm_after
-rm_after_end:
-    movl %cr0, %eax
-    orl $1, %eax
-    movl %eax, %cr0
-    ljmpl $0x08, $pm_back
-rm_tramp_end:
-
-    .code32
-pm_back:
-    movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    movw %ax, %ss
-    jmp c_frame_return
-
-    .section .rodata
-    .globl rm_after_end_offset
-rm_after_offset:
-    .long rm_after - rm_tramp_start
-rm_after_end_offset:
-    .long rm_after_end - rm_tramp_start
