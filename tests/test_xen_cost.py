@@ -96,3 +96,20 @@ def test_switch_table_pools_each_configuration_s_repeats() -> None:
     assert cells[2] == "1,200" and cells[3] == "2,000"
     # Against the pooled median of trigger none (2,000): +0.0 %.
     assert line.rstrip().endswith("+0.0 %")
+
+
+def test_random_means_are_configurations_of_their_own() -> None:
+    """Random-interval SMIs at two means: two rows, each against trigger
+    none, not one row averaging both."""
+    df = _rows({"none": [1.0, 1.0], "random": [0.9, 0.9, 0.5, 0.5]},
+               {"none": 10_000.0, "random": 11_000.0})  # fmt: skip
+    df["random_mean_us"] = [100.0, 100.0, 500.0, 500.0, 50.0, 50.0]
+    df = cost_report.labelled(df)
+    assert list(df["trigger"]) == ["none", "none", "random 500us",
+                                   "random 500us", "random 50us",
+                                   "random 50us"]  # fmt: skip
+    text = cost_report.overhead_table(df, ["attacker"])
+    rows = {x.split()[2]: x for x in text.splitlines()
+            if x.split()[:2] == ["o3", "random"]}  # fmt: skip
+    assert " 10.0000 % " in rows["500us"]
+    assert " 50.0000 % " in rows["50us"]

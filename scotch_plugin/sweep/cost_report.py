@@ -214,8 +214,23 @@ def distribution_plot(
     return path
 
 
+def labelled(df: Any) -> Any:
+    """``df`` with each random-interval point's trigger named with its
+    mean ("random 50us"): the tables and the plot keep one configuration
+    per CPU model and trigger, and two means are two configurations."""
+    if "random_mean_us" not in df:
+        return df
+    random = df["trigger"] == "random"
+    out = df.copy()
+    out.loc[random, "trigger"] = [
+        f"random {m:g}us" for m in df.loc[random, "random_mean_us"]
+    ]
+    return out
+
+
 def report(df: Any, sweep_dir: Path) -> tuple[str, list[Path]]:
     """The per-switch and RQ2 tables, and the distributions' plot."""
+    df = labelled(df)
     restore = json.loads((sweep_dir / RESTORE).read_text())
     names = list(restore["domains"])
     pooled = pooled_switches(df, sweep_dir)
