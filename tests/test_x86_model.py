@@ -7,7 +7,9 @@ CPU models:
 - workloads/fault_escalation: a fault while delivering a fault is #DF,
   one while delivering #DF a triple-fault shutdown;
 - workloads/cpl3_segments: MOV to DS/ES and LRETQ at CPL 3 with the GDT
-  on a supervisor-only page (a Xen PV kernel's situation);
+  on a supervisor-only page (a Xen PV kernel's situation), and INT 0x41
+  back to ring 0 onto a supervisor-only stack, as Xen's (Minor fails it:
+  KNOWN);
 - workloads/io_permission: IN, OUT and OUTS at CPL 3 against IOPL and the
   TSS's I/O permission bitmap (patch 0029; Xen emulates a PV guest's port
   I/O from the #GP it takes);
@@ -51,9 +53,23 @@ def test_x86_image_on_qemu(image):
     assert PLAIN_IMAGES[image] in result.report.checks
 
 
+#: Known faults of gem5's model, each with its reproducer here.
+KNOWN = {
+    ("cpl3_segments", "minor"): (
+        "Minor delivers INT 0x41 from ring 3 onto ring 0's supervisor-only "
+        "stack with ring 3's rights: #PF(0x5) at the frame (README, "
+        "'Minor: Xen dies'); not fixed yet"
+    ),
+}
+
+
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
-def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path):
+def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path, request):
+    if (image, cpu) in KNOWN:
+        request.applymarker(
+            pytest.mark.xfail(reason=KNOWN[(image, cpu)], strict=True)
+        )
     result = images.run_on_gem5(image, gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed

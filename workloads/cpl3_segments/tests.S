@@ -49,7 +49,10 @@ t64_cpl3:
     pushq %rbx
     pushq %rbp
     movq %rsp, saved_rsp(%rip)
+    /* Ring 0's stack through the supervisor-only alias too, as Xen's
+     * is: INT 0x41's delivery must push there with ring 0's rights. */
     leaq kstack_top(%rip), %rax
+    addq $SUPERVISOR_ALIAS, %rax
     movq %rax, tss64 + TSS_RSP0(%rip)
     movw $XSEL_TSS, %ax
     ltr %ax
