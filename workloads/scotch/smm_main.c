@@ -45,7 +45,10 @@ struct ledger {
 #define PTE_P 1ull
 #define PTE_RW 2ull
 #define PTE_PS 0x80ull
-#define PTE_ADDR 0x000ffffffffff000ull
+/* An entry's address bits, as halves: 12..31, and 32..51 (which a
+ * table or page below 4 GiB leaves clear). */
+#define PTE_ADDR_LO 0xfffff000u
+#define PTE_ADDR_HI 0x000fffffu
 
 static uint64_t save64(unsigned off)
 {
@@ -122,16 +125,17 @@ static int translate(uint64_t cr3, uint64_t va, int write, uint64_t *pa)
             return 1;
         }
     /* 32-bit arithmetic: a table or page above 4 GiB is out of reach. */
-    if ((cr3 >> 32) & 0xfffff)
+    if ((cr3 >> 32) & PTE_ADDR_HI)
         return 0;
-    table = (uint32_t)cr3 & 0xfffff000u;
+    table = (uint32_t)cr3 & PTE_ADDR_LO;
     for (level = 3; level >= 0; level--) {
         const uint32_t slot =
             table + ((uint32_t)(va >> (12 + 9 * level)) & 511) * 8;
         if (!slot_ok(slot))
             return 0;
         entry = *(volatile uint32_t *)slot;
-        if (!(entry & PTE_P) || (*(volatile uint32_t *)(slot + 4) & 0xfffff))
+        if (!(entry & PTE_P) ||
+            (*(volatile uint32_t *)(slot + 4) & PTE_ADDR_HI))
             return 0;
         writable &= entry;
         if (write && !(entry & PTE_RW))
@@ -141,7 +145,7 @@ static int translate(uint64_t cr3, uint64_t va, int write, uint64_t *pa)
             table = entry & ~mask;
             break;
         }
-        table = entry & 0xfffff000u;
+        table = entry & PTE_ADDR_LO;
     }
     *pa = table | (lo & mask);
     if (tlb.n < TLB_ENTRIES) {

@@ -32,7 +32,6 @@
 /* Accesses per round of the abort-page chains. */
 #define CHAIN 256
 
-
 static uint32_t cycles[BENCH_MAX_ROUNDS + 1];
 static volatile uint32_t ram_word __attribute__((aligned(64)));
 

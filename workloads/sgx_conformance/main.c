@@ -78,7 +78,6 @@
 #define WALK_PDE 400
 #define WALK_VA (WALK_PDE * 0x200000u)
 
-
 static uint8_t secs_src[PG] __attribute__((aligned(4096)));
 static uint8_t tcs_src[PG] __attribute__((aligned(4096)));
 static uint8_t tcs2_src[PG] __attribute__((aligned(4096)));

@@ -58,11 +58,9 @@ def simulate(ticks: int = MaxTick) -> ExitEvent:
     if exit_causes:
         _now[0] += 1
         cause = exit_causes.pop(0)
-        return (
-            ExitEvent(*cause)
-            if isinstance(cause, tuple)
-            else (ExitEvent(cause))
-        )
+        if isinstance(cause, tuple):
+            return ExitEvent(*cause)
+        return ExitEvent(cause)
     _now[0] = min(_now[0] + ticks, MaxTick)
     return ExitEvent("simulate() limit reached")
 
