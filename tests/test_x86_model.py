@@ -8,8 +8,8 @@ CPU models:
   one while delivering #DF a triple-fault shutdown;
 - workloads/cpl3_segments: MOV to DS/ES and LRETQ at CPL 3 with the GDT
   on a supervisor-only page (a Xen PV kernel's situation), and INT 0x41
-  back to ring 0 onto a supervisor-only stack, as Xen's (Minor fails it:
-  KNOWN);
+  back to ring 0 onto a supervisor-only stack, as Xen's (patch 0038:
+  Minor pushed the frame with ring 3's rights);
 - workloads/io_permission: IN, OUT and OUTS at CPL 3 against IOPL and the
   TSS's I/O permission bitmap (patch 0029; Xen emulates a PV guest's port
   I/O from the #GP it takes);
@@ -54,13 +54,7 @@ def test_x86_image_on_qemu(image):
 
 
 #: Known faults of gem5's model, each with its reproducer here.
-KNOWN = {
-    ("cpl3_segments", "minor"): (
-        "Minor delivers INT 0x41 from ring 3 onto ring 0's supervisor-only "
-        "stack with ring 3's rights: #PF(0x5) at the frame (README, "
-        "'Minor: Xen dies'); not fixed yet"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
