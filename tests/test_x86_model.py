@@ -9,7 +9,9 @@ CPU models:
 - workloads/cpl3_segments: MOV to DS/ES and LRETQ at CPL 3 with the GDT
   on a supervisor-only page (a Xen PV kernel's situation), and INT 0x41
   back to ring 0 onto a supervisor-only stack, as Xen's (patch 0038:
-  Minor pushed the frame with ring 3's rights);
+  Minor pushed the frame with ring 3's rights), and SYSCALL from ring 3
+  to an entry a page away (patch 0039: Minor decoded the bytes after
+  SYSCALL as the entry's);
 - workloads/io_permission: IN, OUT and OUTS at CPL 3 against IOPL and the
   TSS's I/O permission bitmap (patch 0029; Xen emulates a PV guest's port
   I/O from the #GP it takes);

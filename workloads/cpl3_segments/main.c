@@ -16,6 +16,9 @@
 
 extern uint8_t tss64[104];
 extern volatile uint32_t user_ds, user_es, user_cs_after_lret, back_cs;
+extern volatile uint32_t syscall_cs;
+extern volatile uint64_t syscall_rcx;
+extern char after_syscall[];
 void t64_cpl3(void);
 void cpl3_return(void);
 
@@ -34,6 +37,9 @@ int kmain(uint32_t magic, uint32_t mbi)
     check_eq("cpl3_mov_ds", user_ds, XSEL_USER_DATA);
     check_eq("cpl3_mov_es_mem", user_es, XSEL_USER_DATA);
     check_eq("cpl3_lretq_cs", user_cs_after_lret, XSEL_USER_CODE64);
+    check_eq("syscall_in_ring0_cs", syscall_cs, XSEL_CODE64);
+    check_eq64("syscall_rcx_next_rip", syscall_rcx,
+               (uint64_t)(uintptr_t)after_syscall);
     check_eq("int41_back_in_ring0_cs", back_cs, XSEL_CODE64);
     return check_verdict("cpl3_segments");
 }

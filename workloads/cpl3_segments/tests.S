@@ -7,14 +7,17 @@
  * crashed Debian's Linux as dom0 in Linux's fixup for a FS load.
  *
  * t64_cpl3 (lm_call, CPL 0): LTR, load the GDT through its alias, IRETQ
- * to ring 3; ring 3 loads DS and ES, does LRETQ, and comes back with
- * INT 0x41 (a DPL-3 gate, so RSP from the TSS).
+ * to ring 3; ring 3 loads DS and ES, does LRETQ, enters ring 0 with
+ * SYSCALL (a page away: Minor went on decoding the bytes after SYSCALL
+ * as if at LSTAR) and is sent back by IRETQ, and comes back with INT
+ * 0x41 (a DPL-3 gate, so RSP from the TSS).
  */
 #include "../selectors/lm64.h"
 
     .data
     .align 16
     .globl tss64, user_ds, user_es, user_cs_after_lret, back_cs
+    .globl syscall_cs, syscall_rcx
 tss64:
     .fill 104, 1, 0
 gdt_alias_desc:
@@ -30,6 +33,10 @@ user_cs_after_lret:
     .long 0
 back_cs:
     .long 0
+syscall_cs:
+    .long 0
+syscall_rcx:
+    .quad 0
 
     .bss
     .align 16
@@ -41,6 +48,10 @@ ustack:
 ustack_top:
 
 #define TSS_RSP0 4
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
 
     .text
     .code64
@@ -63,6 +74,25 @@ t64_cpl3:
     addl $SUPERVISOR_ALIAS, %eax
     movl %eax, gdt_alias_desc + 2(%rip)
     lgdt gdt_alias_desc(%rip)
+    /* SYSCALL: EFER.SCE, CS 0xe008 and SS 0xe010 (Xen's), syscall_entry,
+     * no flags masked. */
+    movl $MSR_EFER, %ecx
+    rdmsr
+    orl $1, %eax
+    wrmsr
+    movl $MSR_STAR, %ecx
+    xorl %eax, %eax
+    movl $XSEL_CODE64, %edx
+    wrmsr
+    movl $MSR_LSTAR, %ecx
+    leaq syscall_entry(%rip), %rax
+    movq %rax, %rdx
+    shrq $32, %rdx
+    wrmsr
+    movl $MSR_FMASK, %ecx
+    xorl %eax, %eax
+    xorl %edx, %edx
+    wrmsr
     /* IRETQ to ring 3 */
     leaq ustack_top(%rip), %rax
     pushq $XSEL_USER_DATA
@@ -85,8 +115,25 @@ ring3:
     lretq                           /* far RET at CPL 3 */
 after_lret:
     movw %cs, user_cs_after_lret(%rip)
+    syscall                         /* ring 0, back by IRETQ */
+    .globl after_syscall
+after_syscall:
     int $0x41                       /* back to ring 0 */
 1:  jmp 1b
+
+/* SYSCALL's entry (ring 0, on ring 3's stack): record CS and the return
+ * RIP, and IRETQ back to ring 3 there. A page away from the SYSCALL. */
+    .balign 4096
+syscall_entry:
+    movw %cs, syscall_cs(%rip)
+    movq %rcx, syscall_rcx(%rip)
+    movq %rsp, %rax
+    pushq $XSEL_USER_DATA
+    pushq %rax
+    pushq %r11                      /* RFLAGS, as SYSCALL saved them */
+    pushq $XSEL_USER_CODE64
+    pushq %rcx
+    iretq
 
 /* INT 0x41's handler (ring 0): undo and return from t64_cpl3. */
 cpl3_return:
