@@ -55,17 +55,9 @@ def test_x86_image_on_qemu(image):
     assert PLAIN_IMAGES[image] in result.report.checks
 
 
-#: Known faults of gem5's model, each with its reproducer here.
-KNOWN: dict[tuple[str, str], str] = {}
-
-
 @pytest.mark.parametrize("image", sorted(PLAIN_IMAGES))
 @pytest.mark.parametrize("cpu", GEM5_CPUS)
-def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path, request):
-    if (image, cpu) in KNOWN:
-        request.applymarker(
-            pytest.mark.xfail(reason=KNOWN[(image, cpu)], strict=True)
-        )
+def test_x86_image_on_gem5(gem5_binary, image, cpu, tmp_path):
     result = images.run_on_gem5(image, gem5_binary, cpu=cpu,
                                    outdir=tmp_path)  # fmt: skip
     assert result.report.failed == [], result.report.failed
