@@ -21,6 +21,8 @@ from scotch_plugin.proc import elf_symbols
 
 IMAGE = "switch_timer"
 N_SWITCHES = 8
+#: The image's SMM handler (smm_bench's empty one): two MOVs and RSM.
+HANDLER_INSTS = 3
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -45,7 +47,9 @@ def test_timed_switches_match_the_image_s_own_timing(
     start, end = sym["switch_routine"], sym["switch_routine_end"]
     run = images.run_on_gem5(
         IMAGE, gem5_binary, cpu=cpu, outdir=tmp_path,
-        extra=["--time-switches", f"{start:x},{start:x},{end:x}"],
+        extra=["--time-switches", f"{start:x},{start:x},{end:x}",
+               # The observer, for its SMM counts (no domain matches).
+               "--observe-probe", "0", "--observe", "none=no-such-marker"],
     )  # fmt: skip
     assert run.report.failed == [], run.serial
     assert run.report.passed, run.serial
@@ -77,3 +81,22 @@ def test_timed_switches_match_the_image_s_own_timing(
     smm = [int(r["smm_cycles"]) for r in rows[-N_SWITCHES:] if int(r["smis"])]
     for gap, cycles in zip(gaps[-len(smm) :], smm, strict=True):
         assert int(gap["cycles"]) >= cycles
+    # What the handler retired and looked up, apart from every domain.
+    o = "board.observer."
+    smis = stats["board.smm.smis"]
+    assert smis == N_SWITCHES // 2
+    # gem5's simple CPUs count a faulting instruction as retired, O3 and
+    # Minor do not, and RSM is a fault in gem5 (its effect applies when
+    # the fault commits): on them the handler retires its two MOVs.
+    retired = HANDLER_INSTS - (cpu in ("o3", "minor"))
+    assert stats[o + "smmInsts"] == retired * smis
+    for cache in ("l1i-cache-0", "l1d-cache-0", "l2-cache-0"):
+        lookups = stats[o + f"smmCacheAccesses::{cache}"]
+        misses = stats[o + f"smmCacheMisses::{cache}"]
+        assert misses <= lookups
+        if cpu == "atomic":  # the caches' probes fire in timing mode only
+            assert lookups == 0, cache
+        elif cache != "l2-cache-0":
+            # Each SMI fetches the handler and writes its flag (RSM
+            # reads the save area too).
+            assert lookups >= smis, cache

@@ -224,6 +224,9 @@ def test_xen_boot_through_the_shim_with_scotch_s_hardware(
     l2 = [c for c in board.get_cache_hierarchy().descendants()
           if type(c).__name__ == "L2Cache"]  # fmt: skip
     assert len(l2) == 1 and observer.caches == l2
+    # The handler's own lookups, per cache: the core's L1s and its L2.
+    kinds = sorted(type(c).__name__ for c in observer.smm_caches)
+    assert kinds == ["L1DCache", "L1ICache", "L2Cache"]
     assert board.trigger.on_cr3 is True
     assert board.exit_on_work_items is False
 

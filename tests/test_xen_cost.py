@@ -113,3 +113,29 @@ def test_random_means_are_configurations_of_their_own() -> None:
             if x.split()[:2] == ["o3", "random"]}  # fmt: skip
     assert " 10.0000 % " in rows["500us"]
     assert " 50.0000 % " in rows["50us"]
+
+
+def test_handler_table_breaks_the_handler_s_cycles_down_per_smi() -> None:
+    df = _rows({"none": [1.0], "software": [1.0, 1.0]},
+               {"none": 5_000.0, "software": 6_000.0})  # fmt: skip
+    smm = df["trigger"] == "software"
+    df.loc[smm, "smm_cycles_per_smi"] = [1_200.0, 1_300.0]
+    df.loc[smm, "smm_latency_cycles"] = 0.0
+    df.loc[smm, "handler_cycles_per_smi"] = [1_200.0, 1_300.0]
+    df.loc[smm, "smm_insts_per_smi"] = 600.0
+    df.loc[smm, "smm_l1i_misses_per_smi"] = [10.0, 12.0]
+    text = cost_report.handler_table(df)
+    line = next(x for x in text.splitlines() if " software " in x
+                and not x.lstrip().startswith("paper"))  # fmt: skip
+    cells = line.split()
+    # Means over repeats; the IPC is each repeat's, averaged.
+    assert cells[2:5] == ["1,250.0", "0.0", "1,250.0"]
+    assert cells[5:8] == ["600.0", "0.48", "11.0"]
+    # No L1D or L2 counts in these points: invalid, not 0.
+    assert cells[8:] == ["invalid"] * 3
+    assert " none " not in text  # no SMIs: no row
+    assert "2,248 +- 69" in text
+    # Points from a binary without the observer's SMM counts: no table.
+    assert (
+        cost_report.handler_table(df.drop(columns="smm_insts_per_smi")) is None
+    )

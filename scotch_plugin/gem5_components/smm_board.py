@@ -161,14 +161,22 @@ class ScotchX86Board(X86Board):
         super()._connect_things()
         observer = getattr(self, "observer", None)
         if observer is not None:
+            from gem5.components.cachehierarchies.classic.caches.l1dcache import (  # noqa: E501
+                L1DCache,
+            )
+            from gem5.components.cachehierarchies.classic.caches.l1icache import (  # noqa: E501
+                L1ICache,
+            )
             from gem5.components.cachehierarchies.classic.caches.l2cache import (  # noqa: E501
                 L2Cache,
             )
 
-            hierarchy = self.get_cache_hierarchy()
-            observer.caches = [
-                obj for obj in hierarchy.descendants()
-                if isinstance(obj, L2Cache)
+            caches = list(self.get_cache_hierarchy().descendants())
+            observer.caches = [c for c in caches if isinstance(c, L2Cache)]
+            # Where the handler's cycles go: its lookups in each cache.
+            observer.smm_caches = [
+                c for c in caches
+                if isinstance(c, (L1ICache, L1DCache, L2Cache))
             ]  # fmt: skip
 
     def time_switches(

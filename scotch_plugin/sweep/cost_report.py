@@ -41,6 +41,18 @@ SWITCH_COLUMNS = (
     ("smm_cycles_per_smi", "SMI->RSM"),
     ("handler_cycles_per_smi", "handler"),
 )
+#: The handler table's columns (per SMI): metric, heading.
+HANDLER_COLUMNS = (
+    ("smm_cycles_per_smi", "SMI->RSM"),
+    ("smm_latency_cycles", "entry+exit"),
+    ("handler_cycles_per_smi", "handler"),
+    ("smm_insts_per_smi", "insts"),
+    ("handler_ipc", "IPC"),
+    ("smm_l1i_misses_per_smi", "L1I misses"),
+    ("smm_l1d_misses_per_smi", "L1D misses"),
+    ("smm_l2_accesses_per_smi", "L2 lookups"),
+    ("smm_l2_misses_per_smi", "L2 misses"),
+)
 #: A configuration: (CPU model, trigger).
 Config = tuple[str, str]
 
@@ -106,6 +118,35 @@ def switch_table(
                  "", "", "", "", "", "", PAPER["handler_cycles"],
                  PAPER["scotch_per_switch"]])  # fmt: skip
     return "\n".join([lines[0], grid(rows)])
+
+
+def handler_table(df: Any) -> str | None:
+    """Per CPU model and trigger with SMIs, where the handler's cycles
+    go (means over repeats, per SMI): the instructions it retired, its
+    IPC and its lookups and misses in each cache. None when no point
+    has the observer's SMM counts (a binary from before them)."""
+    done = df[(df["status"] == "done") & (df["trigger"] != "none")]
+    if done.empty or "smm_insts_per_smi" not in done:
+        return None
+    done = done.assign(handler_ipc=done["smm_insts_per_smi"]
+                       / done["handler_cycles_per_smi"])  # fmt: skip
+    means = _mean_by(done, ["cpu", "trigger"])
+    rows = [["cpu", "trigger", *[h for _, h in HANDLER_COLUMNS]]]
+    for (cpu, trigger), r in means.iterrows():
+        cells = [str(cpu), str(trigger)]
+        for metric, _ in HANDLER_COLUMNS:
+            v = r.get(metric, math.nan)
+            fmt = "{:.2f}" if metric == "handler_ipc" else "{:,.1f}"
+            cells.append(fmt.format(v) if math.isfinite(v) else "invalid")
+        rows.append(cells)
+    rows.append(["paper", "software", "", "", PAPER["handler_cycles"], "",
+                 "", "", "", "", ""])  # fmt: skip
+    title = (
+        "the handler per SMI: where its cycles go (means over repeats; "
+        "its instructions, lookups and misses are the ones a CPU in SMM "
+        "made)"
+    )
+    return "\n".join([title, grid(rows)])
 
 
 def overhead_table(df: Any, names: list[str]) -> str:
@@ -229,12 +270,15 @@ def labelled(df: Any) -> Any:
 
 
 def report(df: Any, sweep_dir: Path) -> tuple[str, list[Path]]:
-    """The per-switch and RQ2 tables, and the distributions' plot."""
+    """The per-switch, handler and RQ2 tables, and the distributions'
+    plot."""
     df = labelled(df)
     restore = json.loads((sweep_dir / RESTORE).read_text())
     names = list(restore["domains"])
     pooled = pooled_switches(df, sweep_dir)
-    text = "\n\n".join([switch_table(df, pooled), overhead_table(df, names)])
+    tables = [switch_table(df, pooled), handler_table(df),
+              overhead_table(df, names)]  # fmt: skip
+    text = "\n\n".join(t for t in tables if t is not None)
     (sweep_dir / "tables.txt").write_text(text + "\n")
     files = [sweep_dir / "tables.txt"]
     plot = distribution_plot(df, sweep_dir, pooled)

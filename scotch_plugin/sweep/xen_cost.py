@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,7 @@ def window_metrics(
         m["smm_cycles_per_smi"] = per_smi
         m["smm_latency_cycles"] = float(entry + exit_)
         m["handler_cycles_per_smi"] = per_smi - entry - exit_
+        m |= handler_breakdown(end, grew, smis)
 
     # The shared L2's (all domains', the hypervisor's and SMM's).
     l2 = "board.cache_hierarchy.l2-cache-0."
@@ -286,6 +288,30 @@ def window_metrics(
                 m[f"l2_miss_rate_{name}"] = misses / accesses
             if guest:
                 m[f"l2_mpki_{name}"] = 1000 * misses / guest
+    return m
+
+
+#: The observer's SMM cache counts (``smm_caches``), by the name each
+#: cache has in ``WalkerCachedL1L2Hierarchy``, to the metric's infix.
+SMM_CACHES = {"l1i-cache-0": "l1i", "l1d-cache-0": "l1d", "l2-cache-0": "l2"}
+
+
+def handler_breakdown(
+    end: dict[str, float], grew: Callable[[str], float], smis: float
+) -> dict[str, float]:
+    """Where the handler's cycles go, per SMI: the instructions the
+    core retired in SMM, and its lookups and misses in each cache (the
+    observer's SMM counts; none from a binary without them)."""
+    m: dict[str, float] = {}
+    if "board.observer.smmInsts" not in end:
+        return m
+    m["smm_insts_per_smi"] = grew("board.observer.smmInsts") / smis
+    for cache, short in SMM_CACHES.items():
+        name = f"board.observer.smmCacheAccesses::{cache}"
+        if name in end:
+            m[f"smm_{short}_accesses_per_smi"] = grew(name) / smis
+            misses = grew(f"board.observer.smmCacheMisses::{cache}")
+            m[f"smm_{short}_misses_per_smi"] = misses / smis
     return m
 
 

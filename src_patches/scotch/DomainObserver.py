@@ -29,7 +29,9 @@ class X86DomainObserver(SimObject):
     are counted to the domain their CPU runs, and apart those at CPL 3
     (the guest's own work, without the hypervisor's). The demand lookups
     and misses of ``caches`` (the L2, for RQ3) are counted to the domain
-    the requesting CPU runs.
+    the requesting CPU runs. What the cores retire in SMM, and the
+    lookups and misses of ``smm_caches`` (each core's L1s and the L2)
+    by a CPU in SMM, are counted apart: Scotch's handler's own.
     """
 
     type = "X86DomainObserver"
@@ -58,4 +60,9 @@ class X86DomainObserver(SimObject):
         [],
         "Caches whose demand lookups and misses are counted per domain "
         "(their Hit and Miss probes fire in timing mode only)",
+    )
+    smm_caches = VectorParam.BaseCache(
+        [],
+        "Caches whose demand lookups and misses by a CPU in SMM are "
+        "counted, per cache: where the handler's cycles go",
     )

@@ -34,7 +34,7 @@ constexpr Addr Page = 0x1000;
 
 DomainObserver::DomainObserver(const Params &p)
     : SimObject(p), system(p.system), smm(p.smm), cores(p.cores),
-      caches(p.caches), names(p.domains),
+      caches(p.caches), smmCaches(p.smm_caches), names(p.domains),
       markers(p.markers), probeVaddr(p.probe_vaddr),
       probeLen(p.probe_len), keySlot(p.key_slot), stats(this)
 {
@@ -51,7 +51,7 @@ DomainObserver::DomainObserver(const Params &p)
     fatal_if(keySlot < -1 || keySlot > 511,
              "%s: key_slot %d is not -1 or a PML4 index 0..511", name(),
              keySlot);
-    stats.init(names);
+    stats.init(names, smmCaches);
     p.smm->addObserver(this);
 }
 
@@ -101,6 +101,32 @@ DomainObserver::regProbeListeners()
                     }));
         }
     }
+    for (unsigned i = 0; i < smmCaches.size(); i++) {
+        for (bool miss : {false, true}) {
+            listeners.push_back(
+                std::make_unique<ProbeListenerArgFunc<CacheAccessProbeArg>>(
+                    smmCaches[i]->getProbeManager(), miss ? "Miss" : "Hit",
+                    [this, i, miss](const CacheAccessProbeArg &arg) {
+                        smmCacheAccess(i, arg, miss);
+                    }));
+        }
+    }
+}
+
+void
+DomainObserver::smmCacheAccess(unsigned i, const CacheAccessProbeArg &arg,
+                               bool miss)
+{
+    const RequestPtr &req = arg.pkt->req;
+    if (!req || !req->hasContextId())
+        return;
+    const ContextID id = req->contextId();
+    if (id < 0 || size_t(id) >= system->threads.size() ||
+        !smm->inSmm(system->threads[id]))
+        return;
+    stats.smmCacheAccesses[i]++;
+    if (miss)
+        stats.smmCacheMisses[i]++;
 }
 
 void
@@ -128,8 +154,10 @@ DomainObserver::retired(unsigned i, uint64_t n)
 {
     ThreadContext *tc = cores[i]->getContext(0);
     // The handler's instructions are Scotch's cost, not the domain's.
-    if (smm->inSmm(tc))
+    if (smm->inSmm(tc)) {
+        stats.smmInsts += n;
         return;
+    }
     const ContextID id = tc->contextId();
     if (id < 0 || size_t(id) >= cpus.size())
         return;
@@ -338,6 +366,12 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
                "each domain, outside SMM (timing-mode CPUs only)"),
       ADD_STAT(cacheMisses, statistics::units::Count::get(),
                "Of those, the misses"),
+      ADD_STAT(smmInsts, statistics::units::Count::get(),
+               "Instructions the cores retired in SMM"),
+      ADD_STAT(smmCacheAccesses, statistics::units::Count::get(),
+               "Demand lookups in each of smm_caches by a CPU in SMM"),
+      ADD_STAT(smmCacheMisses, statistics::units::Count::get(),
+               "Of those, the misses"),
       ADD_STAT(cr3Loads, statistics::units::Count::get(),
                "CR3 loads outside SMM"),
       ADD_STAT(namedByMarker, statistics::units::Count::get(),
@@ -350,8 +384,17 @@ DomainObserver::ObserverStats::ObserverStats(statistics::Group *parent)
 }
 
 void
-DomainObserver::ObserverStats::init(const std::vector<std::string> &names)
+DomainObserver::ObserverStats::init(const std::vector<std::string> &names,
+                                    const std::vector<BaseCache *> &smm_caches)
 {
+    for (auto *v : {&smmCacheAccesses, &smmCacheMisses}) {
+        // Each cache by its own name (l1icaches0, l2cache, ...).
+        v->init(std::max<size_t>(smm_caches.size(), 1));
+        for (size_t i = 0; i < smm_caches.size(); i++) {
+            const std::string &full = smm_caches[i]->name();
+            v->subname(i, full.substr(full.rfind('.') + 1));
+        }
+    }
     for (auto *v : {&ticks, &switches, &insts, &guestInsts,
                    &cacheAccesses, &cacheMisses}) {
         v->init(names.size() + 1);

@@ -85,6 +85,9 @@ class DomainObserver : public SimObject, public SmmController::Observer
 
     /** One of the caches looked up what @p arg asks (@p miss or hit). */
     void cacheAccess(const CacheAccessProbeArg &arg, bool miss);
+    /** smm_caches[@p i] looked up what @p arg asks. */
+    void smmCacheAccess(unsigned i, const CacheAccessProbeArg &arg,
+                        bool miss);
 
     System *system;
     SmmController *smm;
@@ -92,6 +95,8 @@ class DomainObserver : public SimObject, public SmmController::Observer
     const std::vector<BaseCPU *> cores;
     /** Whose demand lookups are counted (may be none). */
     const std::vector<BaseCache *> caches;
+    /** Whose lookups in SMM are counted, each apart (may be none). */
+    const std::vector<BaseCache *> smmCaches;
     std::vector<std::unique_ptr<ProbeListener>> listeners;
     const std::vector<std::string> names;
     const std::vector<std::string> markers;
@@ -120,7 +125,8 @@ class DomainObserver : public SimObject, public SmmController::Observer
     struct ObserverStats : public statistics::Group
     {
         ObserverStats(statistics::Group *parent);
-        void init(const std::vector<std::string> &names);
+        void init(const std::vector<std::string> &names,
+                  const std::vector<BaseCache *> &smm_caches);
 
         statistics::Vector ticks;
         statistics::Scalar sleepTicks;
@@ -129,6 +135,9 @@ class DomainObserver : public SimObject, public SmmController::Observer
         statistics::Vector guestInsts;
         statistics::Vector cacheAccesses;
         statistics::Vector cacheMisses;
+        statistics::Scalar smmInsts;
+        statistics::Vector smmCacheAccesses;
+        statistics::Vector smmCacheMisses;
         statistics::Scalar cr3Loads;
         statistics::Scalar namedByMarker;
         statistics::Scalar namedByKey;
