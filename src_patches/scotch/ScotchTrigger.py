@@ -14,8 +14,11 @@ class X86ScotchTrigger(SimObject):
     raises the SMI itself: on every CR3 load outside SMM (the loading
     CPU gets it), on every maskable interrupt a CPU accepts outside SMM,
     and at exponentially distributed random intervals (every CPU gets
-    it, as a chipset SMI). SMIs travel as interrupt messages to the
-    local APICs, as the APM port's do.
+    it, as a chipset SMI). A CR3 load's SMI is the loading core's own:
+    pending in its local APIC before the next instruction, so the saved
+    RIP follows the MOV (the handler tells the cause by it). The others
+    travel as interrupt messages to the local APICs, as the APM port's
+    do (``int_latency``).
     """
 
     type = "X86ScotchTrigger"
@@ -28,7 +31,9 @@ class X86ScotchTrigger(SimObject):
     )
     int_requestor = RequestPort("Port for sending interrupt messages")
     int_latency = Param.Latency(
-        "1ns", "Latency for an SMI message to reach a local APIC"
+        "1ns",
+        "Latency for an SMI message to reach a local APIC (interrupt "
+        "and random SMIs)",
     )
     on_cr3 = Param.Bool(True, "Raise an SMI at every CR3 load outside SMM")
     on_external_interrupt = Param.Bool(

@@ -61,6 +61,9 @@ class ScotchTrigger : public SimObject, public SmmController::Observer
   protected:
     /** Send an SMI interrupt message to local APIC @p apic. */
     void raiseSmi(int apic, Cause cause);
+    /** Make an SMI pending in @p tc's local APIC now, before its next
+     *  instruction: not through the interrupt bus. */
+    void raiseSmiNow(ThreadContext *tc, Cause cause);
     /** A random SMI to every CPU, and the next one scheduled. */
     void randomSmi();
     /** Ticks to the next random SMI: exponential, mean randomMean. */

@@ -121,7 +121,7 @@ static void test_cr3_loads(void)
                  (uint32_t)pd_a);
 
     paging(1);
-    uint32_t wrong_count = 0, wrong_cr3 = 0;
+    uint32_t wrong_count = 0, wrong_cr3 = 0, wrong_rip = 0;
     for (int i = 0; i < N_CR3; i++) {
         const uint32_t next = (uint32_t)((i & 1) ? pd_a : pd_b);
         before = smm_mailbox.count;
@@ -135,9 +135,19 @@ static void test_cr3_loads(void)
         /* The SMI came after the load: it saved the new CR3. */
         if (trigger && mb_save32(SMM_CR3) != next)
             wrong_cr3++;
+        /* ...at the boundary right after it, as the handler assumes (it
+         * tells a CR3 load's SMI by the MOV before the saved RIP). */
+        const uint8_t *rip = (const uint8_t *)mb_save32(SMM_RIP);
+        if (trigger && !(rip[-3] == 0x0f && rip[-2] == 0x22 &&
+                         (rip[-1] & 0xf8) == 0xd8)) {
+            kprintf("cr3 load %d: SMI at rip 0x%x, after %x %x %x\n", i,
+                    (uint32_t)rip, rip[-3], rip[-2], rip[-1]);
+            wrong_rip++;
+        }
     }
     check_eq("cr3_loads_one_smi_each", wrong_count, 0);
     check_eq("cr3_saved_is_the_new_one", wrong_cr3, 0);
+    check_eq("cr3_smi_right_after_the_load", wrong_rip, 0);
     check_eq("cr3_final", read_cr3(), (uint32_t)pd_a);
 
     /* The handler loads CR3 in SMM: only the APM port's SMI is taken. */
