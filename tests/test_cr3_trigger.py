@@ -51,7 +51,7 @@ def _run(gem5_binary: Path, cpu: str, outdir: Path, extra: list[str]):
     return run, bench.read_stats(outdir / "stats.txt")
 
 
-@pytest.mark.parametrize("cpu", ["atomic", "timing", "o3"])
+@pytest.mark.parametrize("cpu", ["atomic", "timing", "o3", "minor"])
 def test_one_smi_per_cr3_load_outside_smm(gem5_binary, cpu, tmp_path):
     run, stats = _run(gem5_binary, cpu, tmp_path, ["--trigger", "cr3"])
     assert run.report.values["cr3_trigger"] == "present"
