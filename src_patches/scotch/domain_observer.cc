@@ -388,7 +388,7 @@ DomainObserver::ObserverStats::init(const std::vector<std::string> &names,
                                     const std::vector<BaseCache *> &smm_caches)
 {
     for (auto *v : {&smmCacheAccesses, &smmCacheMisses}) {
-        // Each cache by its own name (l1icaches0, l2cache, ...).
+        // Each cache by its own name (l1i-cache-0, l2-cache-0, ...).
         v->init(std::max<size_t>(smm_caches.size(), 1));
         for (size_t i = 0; i < smm_caches.size(); i++) {
             const std::string &full = smm_caches[i]->name();
