@@ -21,6 +21,11 @@
  *       (no replay), and a well-formed layout. The snapshot is hex, in
  *       SNAP or on stdin.
  *
+ *   scotch-reader tsc-hz
+ *       on the tenant's host: the TSC's rate against CLOCK_MONOTONIC_RAW
+ *       over 200 ms, in Hz. QEMU's TCG gives its guests the host's TSC,
+ *       so this is the rate the verifier bounds the ledger's span with.
+ *
  * verify prints one JSON object on success; on rejection "rejected:
  * <why>" on stderr and exit status 1. This is the interface the SGX
  * enclave will host: verify(key, snapshot, nonce, last_seq) -> usage.
@@ -33,7 +38,9 @@
 #include <string.h>
 #include <sys/io.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "hmac_sha256.h"
 #include "scotch_abi.h"
@@ -195,12 +202,39 @@ static int do_export(uint64_t nonce, int dump)
     return 0;
 }
 
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/** The TSC's rate: ticks over 200 ms of the monotonic clock. */
+static int tsc_hz(void)
+{
+    const struct timespec nap = {0, 200 * 1000 * 1000};
+    double t0 = monotonic_s(), t1;
+    uint64_t c0 = __rdtsc(), c1;
+
+    nanosleep(&nap, NULL);
+    c1 = __rdtsc();
+    t1 = monotonic_s();
+    if (c1 <= c0 || t1 <= t0) {
+        fprintf(stderr, "scotch-reader: the TSC did not advance\n");
+        return 1;
+    }
+    printf("%.0f\n", (double)(c1 - c0) / (t1 - t0));
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr,
             "usage: scotch-reader export --nonce N [--m5-dumpstats]\n"
             "       scotch-reader verify --key-file FILE --nonce N "
-            "[--last-seq S] [SNAPSHOT]\n");
+            "[--last-seq S] [SNAPSHOT]\n"
+            "       scotch-reader tsc-hz\n");
     return 2;
 }
 
@@ -212,6 +246,8 @@ int main(int argc, char **argv)
 
     if (argc < 2)
         return usage();
+    if (!strcmp(argv[1], "tsc-hz"))
+        return argc == 2 ? tsc_hz() : usage();
     for (i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--key-file") && i + 1 < argc)
             key_file = argv[++i];
