@@ -29,6 +29,20 @@ def reader_binary() -> Path:
     return project.build_dir() / "workloads" / "scotch" / "scotch-reader"
 
 
+def host_tsc_hz() -> float:
+    """This host's TSC rate (``scotch-reader tsc-hz``): QEMU's TCG gives
+    its guests the host's TSC, so it is the rate of a QEMU run's ledger."""
+    proc = subprocess.run(
+        [str(reader_binary()), "tsc-hz"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise ScotchError(
+            f"{reader_binary()} tsc-hz failed: {proc.stderr.strip()}"
+        )
+    return float(proc.stdout)
+
+
 def verify_snapshot(
     key: bytes, nonce: int, hexdata: str, last_seq: int = 0
 ) -> dict[str, object]:
@@ -85,6 +99,42 @@ def backwards(old: dict[str, object], new: dict[str, object]) -> str:
     missing = set(before) - {d["domid"] for d in new["domains"]}  # type: ignore[attr-defined]
     if missing:
         return f"domains {sorted(missing)} vanished from the ledger"
+    return ""
+
+
+#: The verifier's clock bound: the ledger may advance at most this much
+#: faster than the verifier's clock (the TSC rate's uncertainty) ...
+CLOCK_RATE_SLACK = 0.02
+#: ... plus this many seconds.
+CLOCK_GRACE_S = 0.25
+
+
+def ahead_of_clock(
+    cycles: int,
+    elapsed_s: float,
+    tsc_hz: float,
+    rate_slack: float = CLOCK_RATE_SLACK,
+    grace_s: float = CLOCK_GRACE_S,
+) -> str:
+    """Why a ledger that advanced ``cycles`` of TSC cannot have done so
+    in ``elapsed_s`` seconds of the verifier's own clock, or ''. A TSC
+    written forward (WRMSR) inflates whichever domain runs next, and
+    the ledger stays consistent with itself; only a clock the hypervisor
+    cannot write bounds it, by ``rate_slack`` of the interval plus
+    ``grace_s``."""
+    if tsc_hz <= 0 or elapsed_s < 0:
+        raise ValueError(
+            f"the clock bound needs a TSC rate above 0 Hz and a time of "
+            f"at least 0 s, not {tsc_hz} Hz and {elapsed_s} s"
+        )
+    ledger_s = cycles / tsc_hz
+    allowed = elapsed_s * (1 + rate_slack) + grace_s
+    if ledger_s > allowed:
+        return (
+            f"the ledger advanced {ledger_s:.3f} s of TSC in "
+            f"{elapsed_s:.3f} s of the verifier's clock (at most "
+            f"{allowed:.3f} s allowed): the TSC jumped forward"
+        )
     return ""
 
 

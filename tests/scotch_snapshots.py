@@ -19,9 +19,10 @@ def snapshot(
     nonce: int = 99,
     domains: tuple[tuple[int, int, int, int], ...] = ((1, 1000, 10, 2),),
     version: int = 1,
+    tsc_now: int = 5005,
 ) -> bytes:
     body = HEADER.pack(
-        MAGIC, version, len(domains), seq, nonce, 5, 5005, 42, 3, 0, 0
+        MAGIC, version, len(domains), seq, nonce, 5, tsc_now, 42, 3, 0, 0
     )
     for domid, cycles, switches, irqs in domains:
         body += ENTRY.pack(domid, 0, cycles, switches, irqs)

@@ -10,6 +10,7 @@ of Scotch's Xen from Debian's source package): ``-m xen``.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -87,6 +88,18 @@ def test_the_verifier_accepted_both_exports_in_sequence(strongest):
     seqs = [int(a["seq"]) for a in strongest.verifier.accepted]
     assert seqs[0] < seqs[1] == strongest.verifier.last_seq
     assert strongest.ledger["lookup_failures"] == 0
+
+
+def test_the_ledger_kept_to_the_verifiers_clock(experiment, strongest):
+    """The verifier bounded the ledger's advance by its own clock at the
+    host's TSC rate (QEMU's TCG gives the guest the host's TSC): the
+    domUs' seconds of TSC fit in the seconds from the start's challenge
+    to the end's answer, and the run's record keeps both."""
+    assert strongest.verifier.tsc_hz
+    (bound,) = strongest.verifier.clock_bounds
+    assert 1 < bound["ledger_s"] <= bound["verifier_s"] * 1.02 + 0.25
+    record = experiment.output / "runs" / "s10-r0.json"
+    assert json.loads(record.read_text())["clock_bounds"] == [bound]
 
 
 def test_one_changed_byte_is_rejected(strongest):

@@ -10,6 +10,7 @@ import pytest
 from scotch_snapshots import snapshot
 
 from scotch_plugin import ledger
+from scotch_plugin.errors import ScotchError
 from scotch_plugin.trust import verifier
 from scotch_plugin.workload_build import scons
 
@@ -127,6 +128,33 @@ def test_missing_snapshot_is_reported_at_the_deadline(tv, clock):
         tv.check_deadline()
 
 
+def test_a_tsc_written_forward_is_rejected(clock):
+    """Xen writes the TSC 5 s forward: the next domain's account grows
+    by 5 s and the ledger stays consistent with itself, but it has run
+    ahead of the verifier's clock."""
+    tv = verifier.TenantVerifier(deadline=60, clock=clock, tsc_hz=1e9)
+    tsc = 5005
+    tv.accept(answer(tv, tv.challenge(), 3, tsc_now=tsc))
+    clock.now += 10  # 10 s on both clocks: accepted
+    tsc += 10 * 10**9
+    tv.accept(answer(tv, tv.challenge(), 4, tsc_now=tsc))
+    assert tv.clock_bounds == [{"ledger_s": 10.0, "verifier_s": 10.0}]
+    n = tv.challenge()
+    clock.now += 1
+    with pytest.raises(ledger.SnapshotRejected, match="jumped forward"):
+        tv.accept(answer(tv, n, 5, tsc_now=tsc + 6 * 10**9))
+
+
+def test_the_clock_bound_allows_the_rates_uncertainty(clock):
+    tv = verifier.TenantVerifier(deadline=60, clock=clock, tsc_hz=1e9)
+    tv.accept(answer(tv, tv.challenge(), 3, tsc_now=0))
+    n = tv.challenge()
+    clock.now += 50
+    # 1 s more than 50 s: within 2 % plus 0.25 s.
+    usage = tv.accept(answer(tv, n, 4, tsc_now=51 * 10**9))
+    assert usage["seq"] == 4
+
+
 def test_nonces_are_never_repeated():
     tv = verifier.TenantVerifier()
     nonces = [tv.challenge() for _ in range(1000)]
@@ -200,3 +228,32 @@ def test_a_replay_ahead_is_rejected(tv):
         tv.accept_ahead("end", first)
     with pytest.raises(ledger.SnapshotRejected, match="no challenge"):
         tv.accept_ahead("end", first)
+
+
+def test_the_gem5_clock_bound_is_the_restored_runs_simulated_time(
+    clock, tmp_path
+):
+    """On gem5 the nonces go in ahead; the bound is the simulated time
+    from the restored checkpoint to the exit one, at the CPU's clock."""
+    from scotch_plugin.platforms import scotch_gem5
+
+    for name, tick in (("boot", 7 * 10**12), ("exit", 9 * 10**12)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "m5.cpt").write_text(
+            f"## checkpoint\n[Globals]\ncurTick={tick}\n"
+        )
+    ticks = scotch_gem5.checkpoint_tick(
+        tmp_path / "exit"
+    ) - scotch_gem5.checkpoint_tick(tmp_path / "boot")
+    hz = scotch_gem5.clock_hz(["--memory", "512MiB", "--clock", "1GHz"])
+    assert (ticks, hz) == (2 * 10**12, 1e9)
+    tv = verifier.TenantVerifier(deadline=60, clock=clock)
+    tv.accept(answer(tv, tv.challenge(), 3, tsc_now=10**9))
+    tv.accept(answer(tv, tv.challenge(), 4, tsc_now=3 * 10**9))
+    scotch_gem5.check_clock(tv, ticks, hz)  # 2 s in 2 s
+    assert tv.clock_bounds == [{"ledger_s": 2.0, "verifier_s": 2.0}]
+    tv.accept(answer(tv, tv.challenge(), 5, tsc_now=5 * 10**9))
+    with pytest.raises(ledger.SnapshotRejected, match="jumped forward"):
+        scotch_gem5.check_clock(tv, ticks, hz)  # 4 s in 2 s
+    with pytest.raises(ScotchError, match="not a frequency"):
+        scotch_gem5.clock_hz(["--clock", "fast"])

@@ -137,6 +137,9 @@ def _save_run(
         "exports": [
             {"label": label, "nonce": nonce} for label, nonce, _ in run.relayed
         ],
+        # The verifier's clock bound: the ledger's advance against its
+        # own time (QEMU: host seconds; gem5: simulated), per interval.
+        "clock_bounds": run.verifier.clock_bounds,
         "ram_scanned_bytes": run.ram_scanned,
         "trace": run.trace.to_json() if run.trace else None,
         "command": run.command,

@@ -49,6 +49,7 @@ from typing import Protocol
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.gem5 import boot_record
+from scotch_plugin.ledger import SnapshotRejected, ahead_of_clock
 from scotch_plugin.platforms.scotch_qemu import hypervisor_config, memory_mb
 from scotch_plugin.platforms.scotch_run import (
     RunSpec,
@@ -711,10 +712,11 @@ def simulate(
                 f"gem5 run in {outdir}: not done after {timeout:.0f} s"
             ) from None
         finally:
-            scanned = 0
+            scanned = end_tick = 0
             try:
                 if (final / "m5.cpt").is_file():
                     scanned = scan_for_key(final, booted.key)
+                    end_tick = checkpoint_tick(final)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
     host = time.monotonic() - start
@@ -739,7 +741,48 @@ def simulate(
             "no snapshot answered challenge(s) "
             + ", ".join(repr(c.label) for c in verifier.ahead)
         )
+    check_clock(
+        verifier,
+        end_tick - checkpoint_tick(booted.checkpoint),
+        clock_hz(boot.machine_args()),
+    )
     return Simulated(outdir, serial, cmd, host, verifier, relayed, scanned)
+
+
+def checkpoint_tick(checkpoint: Path) -> int:
+    """The simulated time (ticks, ps) a gem5 checkpoint was taken at."""
+    path = checkpoint / "m5.cpt"
+    with path.open(errors="replace") as lines:
+        for line in lines:
+            if line.startswith("curTick="):
+                return int(line.split("=", 1)[1])
+    raise ScotchError(f"{path}: no curTick= in [Globals]")
+
+
+def clock_hz(machine_args: list[str]) -> float:
+    """The CPU clock of a machine's ``--clock`` (gem5's TSC counts the
+    CPU's cycles)."""
+    value = machine_args[machine_args.index("--clock") + 1]
+    match = re.fullmatch(r"([0-9.]+)\s*([kMG]?)Hz", value)
+    if not match:
+        raise ScotchError(f"--clock {value!r}: not a frequency like 1GHz")
+    scale = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}[match[2]]
+    return float(match[1]) * scale
+
+
+def check_clock(verifier: TenantVerifier, ticks: int, tsc_hz: float) -> None:
+    """The verifier's clock bound on gem5, whose nonces went in ahead:
+    the ledger may not advance between the first and the last snapshot
+    more than the simulated time of the whole restored run
+    (``ticks``, ps), the tenant's clock in a simulation."""
+    if len(verifier.accepted) < 2:
+        return
+    first, last = verifier.accepted[0], verifier.accepted[-1]
+    cycles = int(last["tsc_now"]) - int(first["tsc_now"])  # type: ignore[call-overload]
+    why = ahead_of_clock(cycles, ticks / 1e12, tsc_hz)
+    verifier.record_bound(cycles, ticks / 1e12, tsc_hz)
+    if why:
+        raise SnapshotRejected(f"the ledger snapshot was rejected: {why}")
 
 
 def scan_for_key(checkpoint: Path, key: bytes) -> int:

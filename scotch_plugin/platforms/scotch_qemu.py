@@ -27,7 +27,7 @@ from pathlib import Path
 from scotch_plugin import project
 from scotch_plugin.errors import ScotchError
 from scotch_plugin.experiments.model import Experiment
-from scotch_plugin.ledger import SnapshotRejected
+from scotch_plugin.ledger import SnapshotRejected, host_tsc_hz
 from scotch_plugin.platforms import qemu, qemu_xen
 from scotch_plugin.platforms.base import Platform
 from scotch_plugin.platforms.scotch_run import (
@@ -193,7 +193,9 @@ def run(
         )
     if images is None or xen is None:
         images, xen = prepare()
-    verifier = TenantVerifier(deadline=spec.export_deadline)
+    verifier = TenantVerifier(
+        deadline=spec.export_deadline, tsc_hz=host_tsc_hz()
+    )
     memory = memory_mb(spec)
     serial = ""
     try:

@@ -7,8 +7,11 @@ and accepts a snapshot only if ``scotch-reader verify`` (MAC, nonce,
 sequence, layout) passes with the nonce of the one challenge outstanding,
 the sequence number is above the last one it accepted, the ledger has
 not gone backwards since that one, and the answer came before the
-deadline. Anything else raises :class:`SnapshotRejected` with the reason:
-a replayed, stale, reordered, forged, foreign or late snapshot, or none.
+deadline, and, given the machine's TSC rate, the ledger has not
+advanced faster than the verifier's own clock since any snapshot it
+accepted (a TSC written forward). Anything else raises
+:class:`SnapshotRejected` with the reason: a replayed, stale, reordered,
+forged, foreign, late or fast-running snapshot, or none.
 The checks of one snapshot, and of two in order, are
 :mod:`scotch_plugin.ledger`'s.
 """
@@ -20,7 +23,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scotch_plugin.ledger import SnapshotRejected, backwards, verify_snapshot
+from scotch_plugin.ledger import (
+    SnapshotRejected,
+    ahead_of_clock,
+    backwards,
+    verify_snapshot,
+)
 
 
 @dataclass
@@ -43,6 +51,16 @@ class TenantVerifier:
     outstanding: Challenge | None = None
     #: Every nonce ever drawn: none is drawn twice.
     drawn: set[int] = field(default_factory=set)
+    #: The machine's TSC rate as the tenant knows it (QEMU: the host's,
+    #: ``scotch-reader tsc-hz``); None: no clock bound (gem5, whose
+    #: nonces go in ahead and whose time is simulated: see
+    #: :func:`scotch_plugin.ledger.ahead_of_clock`).
+    tsc_hz: float | None = None
+    #: When each accepted snapshot's challenge was issued.
+    issued: list[float] = field(default_factory=list)
+    #: The clock bound between each two accepted snapshots in a row:
+    #: the ledger's advance and the verifier's time, in seconds.
+    clock_bounds: list[dict[str, float]] = field(default_factory=list)
 
     #: Challenges drawn before the machine runs, in the order it must
     #: answer them (gem5: the nonces go in with a restored run's
@@ -102,6 +120,17 @@ class TenantVerifier:
                 f"{self.deadline:g} s (dropped or delayed)"
             )
 
+    def record_bound(
+        self, cycles: int, elapsed_s: float, tsc_hz: float
+    ) -> None:
+        """Keep one checked clock bound for the run's record."""
+        self.clock_bounds.append(
+            {
+                "ledger_s": round(cycles / tsc_hz, 6),
+                "verifier_s": round(elapsed_s, 6),
+            }
+        )
+
     def accept(self, hexdata: str) -> dict[str, object]:
         """Verify the answer to the outstanding challenge; its usage."""
         c = self.outstanding
@@ -120,6 +149,27 @@ class TenantVerifier:
                 raise SnapshotRejected(
                     f"the ledger snapshot was rejected: {why}"
                 )
+        if self.tsc_hz:
+            # The TSC read of an earlier snapshot came after its
+            # challenge, this one's before now.
+            now = self.clock()
+            for old, issued in zip(self.accepted, self.issued, strict=True):
+                why = ahead_of_clock(
+                    int(usage["tsc_now"]) - int(old["tsc_now"]),  # type: ignore[call-overload]
+                    now - issued,
+                    self.tsc_hz,
+                )
+                if why:
+                    raise SnapshotRejected(
+                        f"the ledger snapshot was rejected: {why}"
+                    )
+            if self.accepted:
+                self.record_bound(
+                    int(usage["tsc_now"]) - int(self.accepted[-1]["tsc_now"]),  # type: ignore[call-overload]
+                    now - self.issued[-1],
+                    self.tsc_hz,
+                )
+        self.issued.append(c.issued)
         self.last_seq = int(usage["seq"])  # type: ignore[call-overload]
         self.accepted.append(usage)
         return usage
