@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -239,21 +240,57 @@ def test_made_up_domain_ids_make_the_ledger_unfit_on_qemu(reader):
     assert "8 failed lookups" in problem
 
 
-def test_qemu_cannot_rewind_its_tsc():
-    """TCG ignores WRMSR to IA32_TSC, so the attack runs on gem5 only."""
+@pytest.mark.parametrize("attack", [1, 2], ids=["rewind", "forward"])
+def test_qemu_cannot_write_its_tsc(attack):
+    """TCG ignores WRMSR to IA32_TSC, so the attacks run on gem5 only."""
     run = images.run_on_qemu("scotch_bench", timeout=120,
-                                cmdline="rounds=4 attack_tsc=1")  # fmt: skip
+                                cmdline=f"rounds=4 attack_tsc={attack}",
+                                )  # fmt: skip
     assert "tsc_not_writable" in run.serial
+
+
+def tsc_attack_on_gem5(gem5_binary, outdir: Path, attack: int, name: str):
+    """The bench's hostile Xen writing the TSC (``attack_tsc=``) on gem5,
+    which takes the write: the attack's snapshot, verified."""
+    run = images.run_on_gem5(
+        "scotch_bench", gem5_binary, cpu="atomic", outdir=outdir,
+        extra=["--cmdline", f"rounds=4 attack_tsc={attack}"],
+    )  # fmt: skip
+    assert run.report.failed == [], run.serial
+    assert "tsc_not_writable" not in run.serial
+    return attack_usage(run.serial, name)
 
 
 def test_a_rewound_tsc_makes_the_ledger_unfit_on_gem5(
     reader, gem5_binary, tmp_path
 ):
-    run = images.run_on_gem5(
-        "scotch_bench", gem5_binary, cpu="atomic", outdir=tmp_path,
-        extra=["--cmdline", "rounds=4 attack_tsc=1"],
-    )  # fmt: skip
-    assert run.report.failed == [], run.serial
-    assert "tsc_not_writable" not in run.serial
-    problems = ledger.ledger_problems(attack_usage(run.serial, "tsc"))
+    problems = ledger.ledger_problems(
+        tsc_attack_on_gem5(gem5_binary, tmp_path, 1, "tsc")
+    )
     assert any("the TSC went backwards" in p for p in problems), problems
+
+
+def final_tick(stats: Path) -> int:
+    """The last ``finalTick`` gem5 dumped (ticks, ps)."""
+    ticks = [
+        int(line.split()[1]) for line in stats.read_text().splitlines()
+        if line.startswith("finalTick ")
+    ]  # fmt: skip
+    assert ticks, f"{stats}: no finalTick"
+    return ticks[-1]
+
+
+def test_a_tsc_written_forward_is_caught_by_the_clock_bound_on_gem5(
+    reader, gem5_binary, tmp_path
+):
+    """A hostile Xen writes the TSC 2^36 cycles (23 s at 3 GHz) forward
+    between two switches: the ledger stays consistent with itself, but
+    its span is longer than the whole simulation, the verifier's clock
+    on gem5 (ledger.ahead_of_clock, as scotch_gem5.check_clock uses it)."""
+    usage = tsc_attack_on_gem5(gem5_binary, tmp_path, 2, "tsc_forward")
+    assert ledger.ledger_problems(usage) == []
+    span = int(usage["tsc_now"]) - int(usage["tsc_start"])
+    simulated = final_tick(tmp_path / "stats.txt") / 1e12
+    assert span / 3e9 > 2**36 / 3e9 > 100 * simulated
+    why = ledger.ahead_of_clock(span, simulated, 3e9)
+    assert "jumped forward" in why, why

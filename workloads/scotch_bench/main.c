@@ -22,9 +22,9 @@
  * Xen's pointers cannot lead the handler into SMRAM (probe_smram) and
  * that a guest's stack at CPL 0 cannot name the domain
  * (probe_guest_stack);
- * attack_tsc=1 and attack_domids=1 play a hostile Xen that rewinds the
- * TSC or fills the ledger with made-up domains, and print the export
- * for the host's verifier (RQ4).
+ * attack_tsc=1 (2) and attack_domids=1 play a hostile Xen that rewinds
+ * the TSC (writes it forward) or fills the ledger with made-up domains,
+ * and print the export for the host's verifier (RQ4).
  *
  * The round trip ends when the handler's flag is seen, as in smm_bench:
  * gem5's O3 CPU takes an APM SMI a few instructions after the OUT, so
@@ -461,6 +461,29 @@ static void attack_tsc(void)
 }
 
 /*
+ * attack_tsc=2: a hypervisor writes the TSC 2^36 cycles forward (23 s
+ * at 3 GHz) between two switches; the handler charges the jump to the
+ * domain that ran, and the ledger stays consistent with itself. Only a
+ * clock of the verifier's own can tell (ledger.ahead_of_clock).
+ */
+static void attack_tsc_forward(void)
+{
+    const uint64_t jump = 1ull << 36;
+    const uint64_t ahead = rdtsc() + jump;
+
+    __asm__ volatile("wrmsr"
+                     : : "c"(0x10), "a"((uint32_t)ahead),
+                       "d"((uint32_t)(ahead >> 32)));
+    if (rdtsc() < ahead - (jump >> 1)) {
+        kprintf("tsc_not_writable\n");
+        return;
+    }
+    check("tsc_forward_switch_smi_taken",
+          run(SCOTCH_CMD_SWITCH, 1, 0, 0, 0));
+    attack_export("tsc_forward", NONCE + 18);
+}
+
+/*
  * attack=domids: a hypervisor makes up a domain id at every switch
  * (here 70 of them) to fill the ledger's 64 entries. Entries beyond are
  * failed lookups, which the host's verifier must find.
@@ -564,6 +587,8 @@ int kmain(uint32_t magic, uint32_t mbi)
     }
     if (parse_u32("attack_tsc=", 0) == 1)
         attack_tsc();
+    if (parse_u32("attack_tsc=", 0) == 2)
+        attack_tsc_forward();
     if (parse_u32("attack_domids=", 0) == 1)
         attack_domids();
     return check_verdict("scotch_bench");
