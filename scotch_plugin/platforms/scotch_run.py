@@ -61,6 +61,10 @@ class RunSpec:
     #: Xen raises the software SMI at switches and interrupts (RQ4: a
     #: hypervisor that suppresses it is ``False``).
     software_smi: bool = True
+    #: RQ4: Xen skips this share (percent) of the switch SMIs as the
+    #: attacker's vCPU leaves (``scotch-skip``), so the handler charges
+    #: the attacker's time to the next domain it finds current.
+    skip_switch_smis: int = 0
     #: RQ4: dom0's relay misbehaves at the "end" export (see dom0-init's
     #: ``scotch.attack``): "none", "forge", "replay", "stale", "drop",
     #: "delay".
@@ -157,7 +161,8 @@ def run_words(spec: RunSpec) -> str:
         # restored gem5 checkpoint sets it.
         f"scotch.attacker={spec.attacker_domid} "
         f"scotch.severity={spec.severity} "
-        f"scotch.hide={int(spec.hide_from_xen)}"
+        f"scotch.hide={int(spec.hide_from_xen)} "
+        f"scotch.skip={spec.skip_switch_smis}"
         + (
             f" scotch.ratelimit_us={spec.ratelimit_us}"
             if spec.ratelimit_us is not None
@@ -246,6 +251,7 @@ def parse_run(
         "attacker": spec.attacker_domid,
         "severity": spec.severity,
         "hide": int(spec.hide_from_xen),
+        "skip": spec.skip_switch_smis,
     }
     if attack is None or any(attack.get(k) != v for k, v in asked.items()):
         raise ScotchError(
